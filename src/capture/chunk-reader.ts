@@ -1,0 +1,183 @@
+// The capture readers' only I/O: opening a file or stdin as a stream of decompressed 1 MiB chunks (gzip found
+// by its magic bytes, not by the name), expanding directory inputs, and a convenience reader for tests/tools.
+// Parsing itself stays in the pure CaptureParser; this module never interprets capture bytes.
+
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { PcapflowError } from '../errors.js';
+import type { RawPacket } from '../types.js';
+import { CaptureParser } from './capture-parser.js';
+
+/** Read size: 1 MiB chunks (fewer, larger chunks mean fewer records straddling a chunk boundary). */
+export const CHUNK_SIZE = 1 << 20;
+
+/** Errors from fs/zlib mapped onto pcapflow's codes, naming the file. */
+function ioError(err: unknown, file: string): PcapflowError {
+  if (err instanceof PcapflowError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'ENOENT') return new PcapflowError('E_INPUT_NOT_FOUND', `no such file: ${file}`, { file });
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new PcapflowError('E_GZIP_CORRUPT', `gzip data is damaged: ${msg}`, { file, layer: 'gzip' });
+  }
+  return new PcapflowError('E_IO', `cannot read ${file}: ${msg}`, { file });
+}
+
+/** Yields the source's chunks, gunzipped when the first two bytes are the gzip magic 1f 8b (RFC 1952). */
+async function* decompressed(source: AsyncIterable<Buffer>, file: string): AsyncGenerator<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headLen = 0;
+  let done = false;
+  try {
+    while (headLen < 2) {
+      const r = await it.next();
+      if (r.done === true) {
+        done = true;
+        break;
+      }
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+  } catch (err) {
+    throw ioError(err, file);
+  }
+  const first = head.length === 1 ? head[0] : Buffer.concat(head);
+  const isGzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (first !== undefined && first.length > 0) yield first;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield r.value;
+    }
+  }
+  try {
+    if (!isGzip) {
+      yield* rest();
+      return;
+    }
+    // gunzip handles multi-member files (concatenated .gz) as gzip(1) does.
+    const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
+    const feed = Readable.from(rest());
+    feed.on('error', (err) => gunzip.destroy(ioError(err, file)));
+    feed.pipe(gunzip);
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } finally {
+      feed.destroy();
+      gunzip.destroy();
+    }
+  } catch (err) {
+    throw ioError(err, file);
+  } finally {
+    // Close the source (and its file handle) also when the consumer stops early.
+    await it.return?.();
+  }
+}
+
+/**
+ * Open a capture file, or stdin for '-', as a Readable of decompressed bytes (gzip detected by magic 1f 8b,
+ * not by extension; 1 MiB reads). Each chunk is a Buffer the consumer may keep (the stream does not reuse it).
+ * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND when the file does not exist, E_IO when it cannot be opened
+ *   or is a directory. Later read errors surface while iterating: E_IO, or E_GZIP_CORRUPT for damaged gzip.
+ */
+export async function openCapture(file: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer>> {
+  let source: AsyncIterable<Buffer>;
+  if (file === '-') {
+    source = process.stdin;
+  } else {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+      const st = await handle.stat();
+      if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice()) {
+        await handle.close();
+        throw new PcapflowError('E_IO', `not a regular file: ${file}`, { file });
+      }
+    } catch (err) {
+      throw ioError(err, file);
+    }
+    source = handle.createReadStream({ highWaterMark: CHUNK_SIZE, autoClose: true });
+  }
+  return Readable.from(decompressed(source, file)) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+}
+
+/**
+ * Expand inputs: files (and '-') as given, in the given order; each directory walked recursively and replaced
+ * by the regular files under it (symlinks to files included, symlinked directories not followed), sorted by path.
+ * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND for a path that does not exist, E_IO if it cannot be read.
+ */
+export async function expandInputs(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(p);
+      continue;
+    }
+    let st;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      throw ioError(err, p);
+    }
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const found: string[] = [];
+    await walk(p, found);
+    found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    out.push(...found);
+  }
+  return out;
+}
+
+async function walk(dir: string, found: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw ioError(err, dir);
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) await walk(full, found);
+    else if (e.isFile()) found.push(full);
+    else if (e.isSymbolicLink()) {
+      try {
+        if ((await stat(full)).isFile()) found.push(full);
+      } catch {
+        // a dangling link is not an input
+      }
+    }
+  }
+}
+
+/** A packet whose `data` is an owned copy. */
+export type CopiedPacket = Omit<RawPacket, 'data'> & { data: Uint8Array };
+
+/**
+ * Convenience for tests and tools: every packet of a file (data copied), with the PcapflowError that stopped
+ * reading if the file is damaged (the packets before it are kept).
+ * @throws (rejects) E_INPUT_NOT_FOUND / E_IO when the file cannot be opened at all.
+ */
+export async function readAllPackets(file: string): Promise<{ packets: CopiedPacket[]; error: PcapflowError | null }> {
+  const stream = await openCapture(file);
+  const parser = new CaptureParser({ fileName: file });
+  const packets: CopiedPacket[] = [];
+  try {
+    for await (const chunk of stream) {
+      parser.push(chunk);
+      for (let p = parser.next(); p !== null; p = parser.next()) packets.push({ ...p, data: p.data.slice() });
+    }
+    parser.end();
+  } catch (err) {
+    if (err instanceof PcapflowError) return { packets, error: err };
+    throw err;
+  }
+  return { packets, error: null };
+}

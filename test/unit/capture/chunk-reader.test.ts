@@ -1,0 +1,102 @@
+// The I/O layer: gzip found by magic (not by name), 'not found' and directory errors, damaged gzip, and the
+// directory walk. Files are written to a fresh temporary directory.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { expandInputs, openCapture, readAllPackets } from '../../../src/capture/chunk-reader.js';
+import { buildPcap, testFrame } from '../../helpers/pcap-builder.js';
+
+let dir = '';
+const frames = Array.from({ length: 500 }, (_, i) => ({ data: testFrame(200 + (i % 50), i), tsSec: i }));
+const pcap = buildPcap(frames).bytes;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pcapflow-readers-'));
+  writeFileSync(path.join(dir, 'plain.pcap'), pcap);
+  writeFileSync(path.join(dir, 'compressed.pcap'), gzipSync(pcap)); // gzip content, misleading name
+  writeFileSync(path.join(dir, 'cut.pcap.gz'), gzipSync(pcap).subarray(0, 3000));
+  mkdirSync(path.join(dir, 'tree', 'b', 'c'), { recursive: true });
+  mkdirSync(path.join(dir, 'tree', 'a'));
+  writeFileSync(path.join(dir, 'tree', 'b', 'c', 'z.pcap'), pcap);
+  writeFileSync(path.join(dir, 'tree', 'b', 'y.pcap'), pcap);
+  writeFileSync(path.join(dir, 'tree', 'a', 'x.pcap'), pcap);
+  symlinkSync(path.join(dir, 'plain.pcap'), path.join(dir, 'tree', 'link.pcap'));
+  symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'tree', 'dangling.pcap'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('openCapture / readAllPackets', () => {
+  test('plain and gzip (found by magic, whatever the name) give the same bytes and packets', async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of await openCapture(path.join(dir, 'compressed.pcap'))) chunks.push(c);
+    expect(Buffer.compare(Buffer.concat(chunks), Buffer.from(pcap))).toBe(0);
+    const a = await readAllPackets(path.join(dir, 'plain.pcap'));
+    const b = await readAllPackets(path.join(dir, 'compressed.pcap'));
+    expect(a.error).toBeNull();
+    expect(a.packets).toHaveLength(500);
+    expect(b).toEqual(a);
+    expect(a.packets[499]?.data).toEqual(testFrame(249, 499));
+  });
+
+  test('a cut gzip file: the packets before the damage, then E_GZIP_CORRUPT', async () => {
+    const r = await readAllPackets(path.join(dir, 'cut.pcap.gz'));
+    expect(r.error).toMatchObject({ code: 'E_GZIP_CORRUPT', file: path.join(dir, 'cut.pcap.gz') });
+    expect(r.packets.length).toBeLessThan(500);
+  });
+
+  test('missing file -> E_INPUT_NOT_FOUND; directory -> E_IO (both name the file)', async () => {
+    const missing = path.join(dir, 'missing.pcap');
+    await expect(openCapture(missing)).rejects.toMatchObject({ code: 'E_INPUT_NOT_FOUND', file: missing });
+    await expect(openCapture(dir)).rejects.toMatchObject({ code: 'E_IO', file: dir });
+  });
+});
+
+describe('expandInputs', () => {
+  test('files as given; directories walked recursively, sorted by path, regular files and links to them only', async () => {
+    const tree = path.join(dir, 'tree');
+    const got = await expandInputs([path.join(dir, 'plain.pcap'), tree, '-']);
+    expect(got).toEqual([
+      path.join(dir, 'plain.pcap'),
+      path.join(tree, 'a', 'x.pcap'),
+      path.join(tree, 'b', 'c', 'z.pcap'),
+      path.join(tree, 'b', 'y.pcap'),
+      path.join(tree, 'link.pcap'),
+      '-',
+    ]);
+  });
+
+  test('a path that does not exist -> E_INPUT_NOT_FOUND', async () => {
+    await expect(expandInputs([path.join(dir, 'nope')])).rejects.toMatchObject({ code: 'E_INPUT_NOT_FOUND' });
+  });
+});
+
+describe('openCapture early stop', () => {
+  test('a consumer that stops after the first chunk does not leave the stream hanging', async () => {
+    const s = await openCapture(path.join(dir, 'compressed.pcap'));
+    for await (const c of s) {
+      expect(c.length).toBeGreaterThan(0);
+      break;
+    }
+    const again = await readAllPackets(path.join(dir, 'plain.pcap'));
+    expect(again.packets).toHaveLength(500);
+  });
+});
+
+describe('openCapture on stdin', () => {
+  test("'-' reads stdin, gzip detected by magic", () => {
+    const reader = new URL('../../../src/capture/chunk-reader.js', import.meta.url).href;
+    const parser = new URL('../../../src/capture/capture-parser.js', import.meta.url).href;
+    const script = `
+      const { openCapture } = await import(${JSON.stringify(reader)});
+      const { CaptureParser } = await import(${JSON.stringify(parser)});
+      const p = new CaptureParser({ fileName: '-' }); let n = 0;
+      for await (const c of await openCapture('-')) { p.push(c); while (p.next()) n++; }
+      p.end(); process.stdout.write(String(n));`;
+    const run = (input: Uint8Array) => execFileSync(process.execPath, ['--input-type=module', '-e', script], { input }).toString();
+    expect(run(pcap)).toBe('500');
+    expect(run(gzipSync(pcap))).toBe('500');
+  });
+});
