@@ -21,26 +21,28 @@ const link = new LinkResult();
  * truncated = true; see decodeLink, decodeIpv4, decodeIpv6 and decodeTransport for the exact skip reason of every
  * other case. When skip is not NONE, the fields of the layers decoded before the problem stay filled (e.g. the
  * addresses for bad_ipv6_ext, the ports for bad_transport_header); all others hold their absent values.
- * Never throws, never allocates.
+ * Bytes the link layer places after the datagram (an 802.11 FCS that radiotap or PPI announce, NFLOG TLVs after
+ * the payload TLV) are not read as IP bytes. Never throws; allocates nothing except, for a datagram that reaches
+ * into such bytes (IP length 0, a capture cut inside it), one subarray view.
  */
 export function decodePacket(data: Uint8Array, linkType: number, out: PacketMeta): SkipCode {
   reset(out);
   let skip = decodeLink(data, linkType, out, link);
   if (skip === SKIP.NONE) {
-    const off = link.l3Offset;
-    let kind: number = link.l3Kind;
-    if (kind === L3.GUESS) {
-      // Raw IP link types: the version nibble decides (RFC 791 §3.1, RFC 8200 §3).
-      kind = off < data.length ? (data[off] ?? 0) >> 4 : 0;
-      if (off >= data.length) skip = SKIP.TRUNCATED_IP;
-      else if (kind !== 4 && kind !== 6) skip = SKIP.BAD_IP_HEADER;
-    }
-    if (skip === SKIP.NONE) {
-      skip = kind === 4 ? decodeIpv4(data, off, out) : decodeIpv6(data, off, out);
-      if (skip === SKIP.NONE) {
-        if (out.isLaterFragment) setFragmentLengths(data, out);
-        else skip = decodeTransport(data, out);
-      }
+    skip = decodeNetwork(data, out);
+    // A link layer can put bytes after the datagram (an 802.11 FCS that radiotap or PPI announce, NFLOG TLVs after
+    // the payload TLV): link.l3End < data.length. The IP and transport decoders read nothing past
+    // ipOffset + ipTotalLen except to fill in a length field of 0 or to find a header cut, so when the decoded
+    // datagram ends by l3End the result is already right; otherwise decode again over a view that stops there.
+    // Measured gain of skipping the view on the common path (radiotap + FCS + QoS Data + IPv4/TCP, Node 20, best
+    // of 5 x 5e6 decodes, 3 runs, 2 shared cores): a view on every such frame 194-212 ns per packet, this
+    // 123-126 ns; the same frame without the FCS bit 93-145 ns.
+    const end = link.l3End;
+    if (end < data.length && (out.ipVersion === 0 || out.ipOffset + out.ipTotalLen > end)) {
+      const vlanId = out.vlanId;
+      reset(out);
+      out.vlanId = vlanId;
+      skip = decodeNetwork(data.subarray(0, end > 0 ? end : 0), out);
     }
   }
   // Address bytes the IP decoder did not write (all 16 without IP, 4-15 for IPv4) must not keep the previous
@@ -54,6 +56,25 @@ export function decodePacket(data: Uint8Array, linkType: number, out: PacketMeta
   }
   out.skip = skip;
   return skip;
+}
+
+/** The IP and transport layers of `data`, whose IP header link.l3Offset / link.l3Kind locate. */
+function decodeNetwork(data: Uint8Array, out: PacketMeta): SkipCode {
+  const off = link.l3Offset;
+  let kind: number = link.l3Kind;
+  if (kind === L3.GUESS) {
+    // Raw IP link types: the version nibble decides (RFC 791 §3.1, RFC 8200 §3).
+    if (off >= data.length) return SKIP.TRUNCATED_IP;
+    kind = (data[off] ?? 0) >> 4;
+    if (kind !== 4 && kind !== 6) return SKIP.BAD_IP_HEADER;
+  }
+  const skip = kind === 4 ? decodeIpv4(data, off, out) : decodeIpv6(data, off, out);
+  if (skip !== SKIP.NONE) return skip;
+  if (out.isLaterFragment) {
+    setFragmentLengths(data, out);
+    return SKIP.NONE;
+  }
+  return decodeTransport(data, out);
 }
 
 /** Link types decodePacket understands (LINKTYPE_* values, https://www.tcpdump.org/linktypes.html). */

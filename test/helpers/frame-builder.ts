@@ -1,7 +1,8 @@
 // Builds link-layer frames from a declarative description, for decoder tests, property tests and the sample
-// generator: any link type pcapflow decodes, any Ethernet encapsulation stack (VLAN/QinQ, MPLS, pseudowire,
-// PPPoE, PBB, LLC/SNAP), IPv4 with options/fragments, IPv6 with extension headers, and TCP/UDP/UDP-Lite/DCCP/
-// SCTP/ICMP/ICMPv6 or an opaque protocol. Test-only: allocates freely, throws on a description it cannot build.
+// generator: any link type pcapflow decodes (including 802.11 bare, under radiotap or PPI, FDDI, NFLOG and
+// IPoIB), any Ethernet encapsulation stack (VLAN/QinQ, MPLS, pseudowire, PPPoE, PBB, LLC/SNAP), IPv4 with
+// options/fragments, IPv6 with extension headers, and TCP/UDP/UDP-Lite/DCCP/SCTP/ICMP/ICMPv6 or an opaque
+// protocol. Test-only: allocates freely, throws on a description it cannot build.
 //
 // Example:
 //   const f = buildFrame({
@@ -51,7 +52,51 @@ export type LinkSpec =
   /** LINKTYPE_PPP_HDLC (50): FF 03 then the PPP protocol. */
   | { kind: 'ppp-hdlc' }
   /** LINKTYPE_C_HDLC (104): address 0x0F, control 0, EtherType. */
-  | { kind: 'c-hdlc' };
+  | { kind: 'c-hdlc' }
+  /** LINKTYPE_IEEE802_11 (105): an 802.11 data frame (no FCS), LLC/SNAP, then the datagram. */
+  | { kind: 'wlan'; wlan?: WlanSpec }
+  /**
+   * LINKTYPE_IEEE802_11_RADIOTAP (127): radiotap header (TSFT unless tsft: false, Flags unless omitFlags, Rate,
+   * Channel), then the 'wlan' frame. fcs appends 4 FCS bytes and sets the Flags FCS bit; dataPad pads the MAC
+   * header to a multiple of 4 and sets the DATAPAD bit; extraPresentWords adds that many it_present words.
+   */
+  | { kind: 'radiotap'; wlan?: WlanSpec; fcs?: boolean; dataPad?: boolean; tsft?: boolean; omitFlags?: boolean; extraPresentWords?: number }
+  /**
+   * LINKTYPE_PPI (192): PPI header with an 802.11-Common field, then `inner` (default: a 'wlan' frame), whose
+   * link type goes in pph_dlt. fcs appends 4 FCS bytes and sets the 802.11-Common "FCS present" flag; aligned sets
+   * the header's alignment flag (fields padded to 4 bytes, with a 3-byte field to show it).
+   */
+  | { kind: 'ppi'; inner?: LinkSpec; fcs?: boolean; aligned?: boolean }
+  /** LINKTYPE_FDDI (10): frame control (default 0x50, async LLC), dst(6), src(6), LLC/SNAP. */
+  | { kind: 'fddi'; frameControl?: number }
+  /**
+   * LINKTYPE_NFLOG (239): nflog header, NFULA_PACKET_HDR and NFULA_PREFIX TLVs, NFULA_PAYLOAD, and with
+   * trailingTlv an NFULA_UID TLV after the payload. family defaults to AF_INET (2) / AF_INET6 (10); TLV lengths
+   * and types are little-endian unless byteOrder is 'be'.
+   */
+  | { kind: 'nflog'; family?: number; byteOrder?: 'le' | 'be'; trailingTlv?: boolean }
+  /** LINKTYPE_IPOIB (242): 40-byte address pseudo-header, EtherType(2), reserved(2). */
+  | { kind: 'ipoib' };
+
+/** The 802.11 MAC header of the WLAN link kinds (IEEE Std 802.11-2020 §9.2.4.1, §9.3.2.1). */
+export interface WlanSpec {
+  /** Frame Control type (default 2, data) and subtype (default 8 = QoS Data when qos, else 0 = Data). */
+  type?: number;
+  subtype?: number;
+  /** Distribution-system bits; both set gives a 4-address header. Default: toDs only. */
+  toDs?: boolean;
+  fromDs?: boolean;
+  /** QoS Control field (and QoS Data subtype unless subtype is given). */
+  qos?: boolean;
+  /** +HTC/Order bit; a QoS frame then carries a 4-byte HT Control field. */
+  htc?: boolean;
+  /** Protected Frame bit (the body would be encrypted; the builder leaves it in clear). */
+  protected?: boolean;
+  /** Fragment number in Sequence Control. */
+  fragment?: number;
+  /** A-MSDU Present bit in QoS Control (needs qos); the MSDU gets a 14-byte subframe header. */
+  amsdu?: boolean;
+}
 
 /** IPv4 header (RFC 791). */
 export interface Ipv4Spec {
@@ -172,6 +217,18 @@ export function linkTypeOf(link: LinkSpec): number {
       return 50;
     case 'c-hdlc':
       return 104;
+    case 'wlan':
+      return 105;
+    case 'radiotap':
+      return 127;
+    case 'ppi':
+      return 192;
+    case 'fddi':
+      return 10;
+    case 'nflog':
+      return 239;
+    case 'ipoib':
+      return 242;
   }
 }
 
@@ -241,8 +298,114 @@ export function wrapLink(
     case 'c-hdlc':
       head = [0x0f, 0x00, ...be16(etherType)];
       break;
+    case 'wlan':
+      head = wlanHeader(link.wlan ?? {}, false, etherType, l3.length);
+      break;
+    case 'radiotap': {
+      head = [...radiotapHeader(link), ...wlanHeader(link.wlan ?? {}, link.dataPad === true, etherType, l3.length)];
+      return withFcs(head, l3, link.fcs === true);
+    }
+    case 'ppi': {
+      const inner = wrapLink(link.inner ?? { kind: 'wlan' }, etherType, ipVersion, l3);
+      const ppi = ppiHeader(link, linkTypeOf(link.inner ?? { kind: 'wlan' }));
+      const fcs = link.fcs === true ? FCS : [];
+      return { bytes: concat(Uint8Array.from(ppi), inner.bytes, Uint8Array.from(fcs)), l3Offset: ppi.length + inner.l3Offset };
+    }
+    case 'fddi':
+      // frame control, dst, src (ANSI X3.139), then RFC 1042 LLC/SNAP.
+      head = [link.frameControl ?? 0x50, ...mac('02:00:00:00:00:02'), ...mac('02:00:00:00:00:01'), ...snap(etherType)];
+      break;
+    case 'nflog':
+      return nflog(link, ipVersion, l3);
+    case 'ipoib': {
+      // 20 bytes of source address information (zero: not valid), destination QPN (4) and GID (16).
+      const pseudo = [...new Array<number>(20).fill(0), 0x00, 0x00, 0x05, 0x50, 0xfe, 0x80, ...new Array<number>(6).fill(0), 0, 0x10, 0xe0, 0, 0x66, 0x4a, 0xb4, 0x51];
+      head = [...pseudo, ...be16(etherType), 0, 0]; // RFC 4391 §6: Type, Reserved
+      break;
+    }
   }
   return { bytes: concat(Uint8Array.from(head), l3), l3Offset: head.length };
+}
+
+/** A made-up FCS: the decoders never check it, they only strip it. */
+const FCS = [0xde, 0xad, 0xbe, 0xef];
+
+function withFcs(head: number[], l3: Uint8Array, fcs: boolean): { bytes: Uint8Array; l3Offset: number } {
+  return { bytes: concat(Uint8Array.from(head), l3, Uint8Array.from(fcs ? FCS : [])), l3Offset: head.length };
+}
+
+/** RFC 1042 LLC/SNAP header: DSAP AA, SSAP AA, UI 03, OUI 00-00-00, EtherType. */
+function snap(etherType: number): number[] {
+  return [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, ...be16(etherType)];
+}
+
+/** 802.11 MAC header (+ data padding, + A-MSDU subframe header) and LLC/SNAP, for an MSDU of `l3Len` bytes. */
+function wlanHeader(w: WlanSpec, dataPad: boolean, etherType: number, l3Len: number): number[] {
+  const qos = w.qos === true;
+  const type = w.type ?? 2;
+  const subtype = w.subtype ?? (qos ? 8 : 0);
+  const toDs = w.toDs ?? true;
+  const fromDs = w.fromDs === true;
+  // §9.2.4.1.1: protocol version 0, type, subtype; To DS, From DS, Protected Frame (0x40), +HTC/Order (0x80).
+  const fc1 = (toDs ? 0x01 : 0) | (fromDs ? 0x02 : 0) | (w.protected === true ? 0x40 : 0) | (w.htc === true ? 0x80 : 0);
+  const h: number[] = [((subtype & 0xf) << 4) | ((type & 3) << 2), fc1, 0x2c, 0x00];
+  h.push(...mac('02:00:00:00:0a:01'), ...mac('02:00:00:00:0a:02'), ...mac('02:00:00:00:0a:03'));
+  h.push((w.fragment ?? 0) & 0x0f, 0x01); // Sequence Control: fragment number, sequence number 16
+  if (toDs && fromDs) h.push(...mac('02:00:00:00:0a:04'));
+  if (qos) h.push(0x05 | (w.amsdu === true ? 0x80 : 0), 0x00); // QoS Control: TID 5, A-MSDU Present
+  if (qos && w.htc === true) h.push(0x01, 0x02, 0x03, 0x04); // HT Control
+  if (dataPad) while (h.length % 4 !== 0) h.push(0);
+  const llc = snap(etherType);
+  if (w.amsdu === true) h.push(...mac('02:00:00:00:0b:01'), ...mac('02:00:00:00:0b:02'), ...be16(llc.length + l3Len));
+  return [...h, ...llc];
+}
+
+/** Radiotap header (https://www.radiotap.org): present TSFT(0) Flags(1) Rate(2) Channel(3), as asked. */
+function radiotapHeader(link: { fcs?: boolean; dataPad?: boolean; tsft?: boolean; omitFlags?: boolean; extraPresentWords?: number }): number[] {
+  const tsft = link.tsft !== false;
+  const flagsOn = link.omitFlags !== true;
+  const ext = link.extraPresentWords ?? 0;
+  let present = (tsft ? 0x1 : 0) | (flagsOn ? 0x2 : 0) | 0x4 | 0x8;
+  if (ext > 0) present |= 0x80000000;
+  const h: number[] = [0, 0, 0, 0, ...le32(present >>> 0)];
+  for (let i = 0; i < ext; i++) h.push(...le32(i < ext - 1 ? 0x80000000 : 0));
+  if (tsft) {
+    while (h.length % 8 !== 0) h.push(0); // u64, aligned to 8 from the header start
+    h.push(1, 2, 3, 4, 5, 6, 7, 8);
+  }
+  if (flagsOn) h.push((link.fcs === true ? 0x10 : 0) | (link.dataPad === true ? 0x20 : 0));
+  h.push(0x0c); // Rate: 6 Mb/s
+  while (h.length % 2 !== 0) h.push(0);
+  h.push(...le16(2437), ...le16(0x00a0)); // Channel: 2437 MHz, 2 GHz OFDM
+  h[2] = h.length & 0xff;
+  h[3] = h.length >> 8;
+  return h;
+}
+
+/** PPI header with one 802.11-Common field (and, when aligned, a 3-byte field padded to 4 before it). */
+function ppiHeader(link: { fcs?: boolean; aligned?: boolean }, dlt: number): number[] {
+  const fields: number[] = [];
+  if (link.aligned === true) fields.push(...le16(0x7777), ...le16(3), 1, 2, 3, 0); // unknown type, padded
+  // 802.11-Common: TSF(8) Flags(2; bit 0 = FCS present) Rate(2) Freq(2) Channel flags(2) FHSS(2) dBm(2).
+  fields.push(...le16(2), ...le16(20), 0, 0, 0, 0, 0, 0, 0, 0, ...le16(link.fcs === true ? 1 : 0), ...le16(12), ...le16(2437), ...le16(0x00a0), 0, 0, 0xd8, 0xa0);
+  return [0, link.aligned === true ? 1 : 0, ...le16(8 + fields.length), ...le32(dlt), ...fields];
+}
+
+/** NFLOG record (https://www.tcpdump.org/linktypes/LINKTYPE_NFLOG.html). */
+function nflog(link: { family?: number; byteOrder?: 'le' | 'be'; trailingTlv?: boolean }, ipVersion: number, l3: Uint8Array): { bytes: Uint8Array; l3Offset: number } {
+  const order = link.byteOrder === 'be' ? be16 : le16;
+  const tlv = (type: number, value: number[]): number[] => {
+    const t = [...order(4 + value.length), ...order(type), ...value];
+    while (t.length % 4 !== 0) t.push(0);
+    return t;
+  };
+  const head = [link.family ?? (ipVersion === 6 ? 10 : 2), 0, ...be16(0x2a)];
+  head.push(...tlv(1, [...be16(ipVersion === 6 ? 0x86dd : 0x0800), 3, 0])); // NFULA_PACKET_HDR
+  head.push(...tlv(10, [...'pcapflow'].map((c) => c.charCodeAt(0)).concat(0))); // NFULA_PREFIX, 13 bytes -> 16
+  head.push(...order(4 + l3.length), ...order(9)); // NFULA_PAYLOAD
+  const pad = new Array<number>((4 - (l3.length % 4)) % 4).fill(0);
+  const tail = link.trailingTlv === true ? [...pad, ...tlv(11, [0, 0, 0, 0])] : []; // NFULA_UID
+  return { bytes: concat(Uint8Array.from(head), l3, Uint8Array.from(tail)), l3Offset: head.length };
 }
 
 function ethernet(
@@ -508,6 +671,12 @@ function mac(text: string): number[] {
 
 function be16(v: number): number[] {
   return [(v >> 8) & 0xff, v & 0xff];
+}
+function le16(v: number): number[] {
+  return [v & 0xff, (v >> 8) & 0xff];
+}
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 function be24(v: number): number[] {
   return [(v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];

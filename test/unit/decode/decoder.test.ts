@@ -135,7 +135,7 @@ describe('every field', () => {
   test('isSupportedLinkType lists exactly the decoded link types', () => {
     const supported = [];
     for (let lt = 0; lt < 300; lt++) if (isSupportedLinkType(lt)) supported.push(lt);
-    expect(supported).toEqual([0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276]);
+    expect(supported).toEqual([0, 1, 9, 10, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 239, 242, 276]);
   });
 });
 

@@ -1,11 +1,19 @@
 // Link-layer decoding: every supported link type and Ethernet encapsulation reaches the right IP header; cuts at
 // every length inside the link header give truncated_link; non-IP payloads give not_ip; deep stacks give
 // too_many_layers. Frames come from frame-builder; expected offsets are the header sizes of the specs cited.
+// The real captures of the less common link types (802.11, PPI, FDDI, NFLOG, IPoIB) are compared with tshark;
+// 802.11 frame shapes are tested in wlan.test.ts.
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CaptureParser } from '../../../src/capture/capture-parser.js';
+import { formatAddress } from '../../../src/decode/address.js';
 import { decodePacket, isSupportedLinkType } from '../../../src/decode/decoder.js';
 import { L3, LinkResult, MAX_ENCAP_LAYERS, decodeLink } from '../../../src/decode/link.js';
 import { SKIP, createPacketMeta, type SkipCode } from '../../../src/types.js';
-import { buildFrame, wrapLink, type EncapSpec, type FrameSpec, type LinkSpec } from '../../helpers/frame-builder.js';
+import { buildFrame, wrapLink, type EncapSpec, type FrameSpec, type Ipv4Spec, type LinkSpec } from '../../helpers/frame-builder.js';
+import { HAVE_SHARED, TESTDATA_DIR } from '../../helpers/paths.js';
+import { HAVE_TSHARK, tsharkFields } from '../../helpers/tshark.js';
 
 const meta = createPacketMeta();
 const V4: FrameSpec['ip'] = { version: 4, src: '192.0.2.1', dst: '198.51.100.2' };
@@ -28,6 +36,14 @@ describe('link types', () => {
     ['PPP (9) without FF 03: 2', { kind: 'ppp', addressControl: false }, 2, 2],
     ['PPP_HDLC (50): 4', { kind: 'ppp-hdlc' }, 4, 4],
     ['Cisco HDLC (104): 4', { kind: 'c-hdlc' }, 4, 4],
+    ['FDDI (10): frame control 1 + 2 x 6 + LLC/SNAP 8 = 21', { kind: 'fddi' }, 21, 21],
+    ['FDDI (10) asynchronous LLC, priority 7 (frame control 0x57)', { kind: 'fddi', frameControl: 0x57 }, 21, 21],
+    ['IPoIB (242): 40-byte pseudo-header + RFC 4391 type/reserved 4 = 44', { kind: 'ipoib' }, 44, 44],
+    // NFLOG: header 4 + NFULA_PACKET_HDR 8 + NFULA_PREFIX 13 padded to 16 + NFULA_PAYLOAD TLV header 4 = 32.
+    ['NFLOG (239) little-endian TLVs: 32', { kind: 'nflog' }, 32, 32],
+    ['NFLOG (239) big-endian TLVs: 32', { kind: 'nflog', byteOrder: 'be' }, 32, 32],
+    ['NFLOG (239) TLV after the payload: 32', { kind: 'nflog', trailingTlv: true }, 32, 32],
+    ['PPI (192) around Cisco HDLC: 32 + 4', { kind: 'ppi', inner: { kind: 'c-hdlc' } }, 36, 36],
   ];
   test.each(cases)('%s', (_name, link, hdr4, hdr6) => {
     const f4 = buildFrame({ link, ip: V4, l4: TCP });
@@ -65,7 +81,8 @@ describe('link types', () => {
   });
 
   test('unsupported link types', () => {
-    for (const lt of [105, 127, 192, 239, 242, 10, 147, -1, 65536]) {
+    // 147 (USER0), 163 (802.11 AVS), 253 (NETLINK), 119 (PRISM), 189 (USB_LINUX), and non-values.
+    for (const lt of [147, 163, 253, 119, 189, 11, -1, 65536, 105.5]) {
       expect(isSupportedLinkType(lt)).toBe(false);
       expect(decodePacket(new Uint8Array(64), lt, meta)).toBe(SKIP.UNSUPPORTED_LINK_TYPE);
     }
@@ -210,3 +227,145 @@ describe('Ethernet encapsulations', () => {
     expect([res.l3Offset, res.l3Kind]).toEqual([0, L3.GUESS]);
   });
 });
+
+describe('FDDI, NFLOG and IPoIB', () => {
+  const ip = buildFrame({ link: { kind: 'raw' }, ip: V4, l4: TCP }).bytes;
+
+  test('FDDI: only asynchronous LLC frames (frame control 0x50-0x5F) carry LLC', () => {
+    // ANSI X3.139 frame control CLFFZZZZ: 0x41 SMT info, 0x4F SMT next-station, 0xC2 MAC beacon, 0x80 token,
+    // 0xD0 synchronous LLC (Wireshark's FDDI dissector hands only 0x50-0x5F to LLC; so do we).
+    for (const fc of [0x41, 0x4f, 0xc2, 0x80, 0xd0, 0x60]) {
+      const f = buildFrame({ link: { kind: 'fddi', frameControl: fc }, ip: V4, l4: TCP });
+      expect([fc, decodePacket(f.bytes, 10, meta)]).toEqual([fc, SKIP.NOT_IP]);
+    }
+    const arp = wrapLink({ kind: 'fddi' }, 0x0806, 4, new Uint8Array(28));
+    expect(decodePacket(arp.bytes, 10, meta)).toBe(SKIP.NOT_IP);
+  });
+
+  test('NFLOG: families other than AF_INET/AF_INET6 are not IP; a family and IP version disagreeing is bad_ip_header', () => {
+    for (const family of [0, 7, 1]) {
+      const f = buildFrame({ link: { kind: 'nflog', family }, ip: V4, l4: TCP });
+      expect([family, decodePacket(f.bytes, 239, meta)]).toEqual([family, SKIP.NOT_IP]);
+    }
+    // AF_INET6 with an IPv4 payload: the IPv6 decoder sees version 4.
+    const f = buildFrame({ link: { kind: 'nflog', family: 10 }, ip: V4, l4: TCP });
+    expect(decodePacket(f.bytes, 239, meta)).toBe(SKIP.BAD_IP_HEADER);
+  });
+
+  test('NFLOG: the TLV after the payload is not read as IP bytes', () => {
+    // IPv4 total length 0 means "all captured bytes": 20 + 20 + 10 = 50, not + 2 padding + 8 (NFULA_UID).
+    const tso: Ipv4Spec = { ...V4, totalLength: 0 };
+    const f = buildFrame({ link: { kind: 'nflog', trailingTlv: true }, ip: tso, l4: TCP, payload: 10 });
+    expect(f.bytes.length).toBe(32 + 50 + 2 + 8);
+    expect(decodePacket(f.bytes, 239, meta)).toBe(SKIP.NONE);
+    expect([meta.ipTotalLen, meta.payloadLen]).toEqual([50, 10]);
+  });
+
+  test('NFLOG: a TLV length below 4 is not_ip; TLVs that end before a payload TLV are truncated_link', () => {
+    const f = buildFrame({ link: { kind: 'nflog' }, ip: V4, l4: TCP });
+    const zero = f.bytes.slice();
+    zero[12] = 0; // NFULA_PREFIX length 16 -> 0
+    expect(decodePacket(zero, 239, meta)).toBe(SKIP.NOT_IP);
+    // Only the header and NFULA_PACKET_HDR: the walk runs out of TLVs.
+    expect(decodePacket(f.bytes.subarray(0, 12), 239, meta)).toBe(SKIP.TRUNCATED_LINK);
+    // NFULA_PREFIX's length claims more than the record: the walk steps past the end.
+    const long = f.bytes.slice();
+    long[12] = 0xfc;
+    long[13] = 0x00;
+    expect(decodePacket(long, 239, meta)).toBe(SKIP.TRUNCATED_LINK);
+  });
+
+  test('IPoIB: ARP and RARP are not IP', () => {
+    expect(decodePacket(wrapLink({ kind: 'ipoib' }, 0x0806, 4, new Uint8Array(28)).bytes, 242, meta)).toBe(SKIP.NOT_IP);
+    expect(decodePacket(wrapLink({ kind: 'ipoib' }, 0x8035, 4, ip).bytes, 242, meta)).toBe(SKIP.NOT_IP);
+  });
+
+  test('decodeLink reports where the datagram ends', () => {
+    const res = new LinkResult();
+    const out = createPacketMeta();
+    const plain = buildFrame({ link: { kind: 'ethernet' }, ip: V4, l4: TCP, trailer: 6 });
+    expect(decodeLink(plain.bytes, 1, out, res)).toBe(SKIP.NONE);
+    expect(res.l3End).toBe(plain.bytes.length); // Ethernet padding is left to the IP length fields
+    const fcs = buildFrame({ link: { kind: 'radiotap', fcs: true }, ip: V4, l4: TCP });
+    expect(decodeLink(fcs.bytes, 127, out, res)).toBe(SKIP.NONE);
+    expect([res.l3Offset, res.l3End]).toEqual([fcs.ipOffset, fcs.bytes.length - 4]);
+    const nflog = buildFrame({ link: { kind: 'nflog', trailingTlv: true }, ip: V6, l4: TCP, payload: 1 });
+    expect(decodeLink(nflog.bytes, 239, out, res)).toBe(SKIP.NONE);
+    expect([res.l3Offset, res.l3Kind, res.l3End]).toEqual([32, L3.IPV6, 32 + nflog.ipTotalLen]);
+  });
+});
+
+const ENABLED = HAVE_SHARED && HAVE_TSHARK;
+
+(ENABLED ? describe : describe.skip)('real captures of the less common link types agree with tshark', () => {
+  test.each([
+    // [file, packets, of which tshark finds IP in] (counts typed in from tshark's frame.protocols)
+    ['linktype/zeek_radiotap-lt127.pcap', 3, 3],
+    ['linktype/libpcap_wpa-Induction-lt127.pcap', 10, 0], // EAPOL, protected data, management, control
+    ['linktype/zeek_wlanmon-lt105.pcap', 3, 3],
+    ['linktype/libpcap_http_PPI-lt192.pcap', 5, 3],
+    ['linktype/zeek_llc-lt10-fddi.pcap', 1333, 1333], // 1210 of them cut by the 8195-byte snaplen
+    ['linktype/zeek_nflog-http-lt239.pcap', 13, 13],
+    ['linktype/tcpdump_ipoib-lt242.pcap', 30, 26], // big-endian pcap; 4 ARP
+  ])('%s', async (rel, packets, withIp) => {
+    const file = path.join(TESTDATA_DIR, rel);
+    const ours = decodeFile(file);
+    const theirs = await tsharkOutermost(file);
+    expect(ours.length).toBe(packets);
+    expect(ours.filter((r) => r.src !== '').length).toBe(withIp);
+    expect(ours).toEqual(theirs);
+  });
+});
+
+interface Outer {
+  src: string;
+  dst: string;
+  proto: string;
+  sport: string;
+  dport: string;
+}
+
+/** Every packet of `file` through CaptureParser + decodePacket: outermost addresses, protocol and ports. */
+function decodeFile(file: string): Outer[] {
+  const parser = new CaptureParser({ fileName: file });
+  parser.push(new Uint8Array(readFileSync(file)));
+  const m = createPacketMeta();
+  const rows: Outer[] = [];
+  for (let pkt = parser.next(); pkt !== null; pkt = parser.next()) {
+    decodePacket(pkt.data, pkt.linkType, m);
+    const hasIp = m.ipVersion !== 0;
+    rows.push({
+      src: hasIp ? formatAddress(m.srcAddr, m.ipVersion) : '',
+      dst: hasIp ? formatAddress(m.dstAddr, m.ipVersion) : '',
+      proto: hasIp ? String(m.protocol) : '',
+      sport: m.hasPorts ? String(m.srcPort) : '',
+      dport: m.hasPorts ? String(m.dstPort) : '',
+    });
+  }
+  parser.end();
+  return rows;
+}
+
+const PROTO_BY_NAME: Record<string, string> = { tcp: '6', udp: '17', sctp: '132', icmpv6: '58', icmp: '1' };
+
+/** The same columns from tshark: the first ip/ipv6 layer in frame.protocols, its addresses, protocol and ports. */
+async function tsharkOutermost(file: string): Promise<Outer[]> {
+  const fields = ['frame.protocols', 'ip.src', 'ip.dst', 'ip.proto', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport'];
+  const rows = await tsharkFields(file, fields, ['-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE']);
+  const first = (v: string | undefined): string => (v ?? '').split(',')[0] ?? '';
+  return rows.map(([protos, ipSrc, ipDst, ipProto, v6Src, v6Dst, tcpS, tcpD, udpS, udpD]) => {
+    const layers = (protos ?? '').split(':');
+    const at = layers.findIndex((l) => l === 'ip' || l === 'ipv6');
+    if (at < 0) return { src: '', dst: '', proto: '', sport: '', dport: '' };
+    const v6 = layers[at] === 'ipv6';
+    const next = layers[at + 1] ?? '';
+    const ports = next === 'tcp' ? [tcpS, tcpD] : next === 'udp' ? [udpS, udpD] : ['', ''];
+    return {
+      src: first(v6 ? v6Src : ipSrc),
+      dst: first(v6 ? v6Dst : ipDst),
+      proto: v6 ? (PROTO_BY_NAME[next] ?? next) : first(ipProto),
+      sport: first(ports[0]),
+      dport: first(ports[1]),
+    };
+  });
+}
