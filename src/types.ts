@@ -20,6 +20,9 @@ export interface RawPacket {
   tsUs: number;
   /** Digits after the decimal point the capture's resolution justifies (6 for µs, 9 for ns, ...). */
   tsDigits: number;
+  /** False for records that carry no timestamp (pcapng Simple Packet Blocks): their ts* fields then repeat the
+   *  previous packet's time, so that time never runs backwards for the flow engine. */
+  hasTimestamp: boolean;
   /** Bytes captured (length of `data`). */
   capLen: number;
   /** Bytes on the wire. */
@@ -143,6 +146,12 @@ export interface PacketMeta {
   l4Offset: number;
   /** Transport header length: TCP data offset x 4, UDP 8, else 0. */
   l4HeaderLen: number;
+  /**
+   * Of l4HeaderLen, the bytes present in the capture (a snaplen can cut a TCP header inside its options; the
+   * CICFlowMeter references count only those bytes as header bytes). -1 when the decoder does not report it
+   * (consumers then use l4HeaderLen). Added by the flow engine's author.
+   */
+  capturedL4HeaderLen: number;
   /** Transport payload length from the IP length fields (never from the frame: padding is not payload). */
   payloadLen: number;
   /** Of payloadLen, the bytes actually present in the capture (snaplen truncation lowers it). */
@@ -177,6 +186,7 @@ export function createPacketMeta(): PacketMeta {
     tcpAck: 0,
     l4Offset: -1,
     l4HeaderLen: 0,
+    capturedL4HeaderLen: -1,
     payloadLen: 0,
     capturedPayloadLen: 0,
   };

@@ -75,6 +75,7 @@ export class CaptureParser {
       tsNs: 0,
       tsUs: 0,
       tsDigits: 0,
+      hasTimestamp: true,
       capLen: 0,
       origLen: 0,
       linkType: 0,

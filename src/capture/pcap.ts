@@ -134,6 +134,7 @@ export class PcapParser implements FramingParser {
     p.tsNs = tsNs;
     p.tsUs = tsSec * 1e6 + Math.floor(tsNs / 1000);
     p.tsDigits = this.tsDigits;
+    p.hasTimestamp = true;
     p.capLen = capLen;
     p.origLen = origLen;
     p.linkType = this.linkType;

@@ -222,6 +222,7 @@ export class PcapngParser implements FramingParser {
     this.tsSec = this.lastSec;
     this.tsNs = this.lastNs;
     this.emit(buf, pos + 12, capLen, origLen, 0, abs);
+    this.pkt.hasTimestamp = false;
   }
 
   private emit(buf: Uint8Array, dataPos: number, capLen: number, origLen: number, ifId: number, abs: number): void {
@@ -231,6 +232,7 @@ export class PcapngParser implements FramingParser {
     p.tsNs = this.tsNs;
     p.tsUs = this.tsSec * 1e6 + Math.floor(this.tsNs / 1000);
     p.tsDigits = this.ifTsDigits[ifId] as number;
+    p.hasTimestamp = true;
     p.capLen = capLen;
     p.origLen = origLen;
     p.linkType = this.ifLinkType[ifId] as number;

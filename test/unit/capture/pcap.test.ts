@@ -22,11 +22,11 @@ describe('classic pcap records', () => {
       // offset: 24-byte file header; second record after 16 + 60 bytes.
       expect(p).toEqual({
         index: 7, recordNumber: 1, offset: 24, tsSec: 1_600_000_000, tsNs: 123_456_000,
-        tsUs: 1_600_000_000_123_456, tsDigits: 6, capLen: 60, origLen: 100, linkType: 1, interfaceId: 0, data: a,
+        tsUs: 1_600_000_000_123_456, tsDigits: 6, hasTimestamp: true, capLen: 60, origLen: 100, linkType: 1, interfaceId: 0, data: a,
       });
       expect(q).toEqual({
         index: 8, recordNumber: 2, offset: 24 + 16 + 60, tsSec: 1_600_000_001, tsNs: 999_999_000,
-        tsUs: 1_600_000_001_999_999, tsDigits: 6, capLen: 1514, origLen: 1514, linkType: 1, interfaceId: 0, data: b,
+        tsUs: 1_600_000_001_999_999, tsDigits: 6, hasTimestamp: true, capLen: 1514, origLen: 1514, linkType: 1, interfaceId: 0, data: b,
       });
     });
 

@@ -28,7 +28,7 @@ for (const littleEndian of [true, false]) {
       expect(parsed.packets).toEqual([
         {
           index: 0, recordNumber: 3, offset: epb?.offset, tsSec: 1_600_000_000, tsNs: 123_456_000,
-          tsUs: 1_600_000_000_123_456, tsDigits: 6, capLen: 64, origLen: 80, linkType: 1, interfaceId: 0,
+          tsUs: 1_600_000_000_123_456, tsDigits: 6, hasTimestamp: true, capLen: 64, origLen: 80, linkType: 1, interfaceId: 0,
           data: testFrame(64),
         },
       ]);
@@ -89,11 +89,11 @@ for (const littleEndian of [true, false]) {
         .spb({ data: testFrame(30), origLen: 30 });
       const { packets, error } = parseAll(b.bytes());
       expect(error).toBeNull();
-      expect(packets.map((p) => [p.capLen, p.origLen, p.tsSec, p.tsNs, p.data.length])).toEqual([
-        [64, 100, 0, 0, 64], // first packet of the section: no earlier timestamp
-        [20, 20, 3, 250_000_000, 20],
-        [10, 10, 3, 250_000_000, 10],
-        [30, 30, 3, 250_000_000, 30],
+      expect(packets.map((p) => [p.capLen, p.origLen, p.tsSec, p.tsNs, p.data.length, p.hasTimestamp])).toEqual([
+        [64, 100, 0, 0, 64, false], // first packet of the section: no earlier timestamp
+        [20, 20, 3, 250_000_000, 20, true],
+        [10, 10, 3, 250_000_000, 10, false], // an SPB carries no time of its own (pcapng §4.4)
+        [30, 30, 3, 250_000_000, 30, false],
       ]);
       expect(packets[0]?.data).toEqual(testFrame(64));
     });
