@@ -1,0 +1,271 @@
+// The live-flow table and the continuation memory. Flows are found by the key's symmetric hash (Map keyed by a
+// small integer, collisions chained and checked on the full tuple), kept in first-packet order (end of input,
+// eviction), in a min-heap on start time for the active-timeout check (O(1) to look at the earliest start), and
+// optionally in last-seen order (LRU) for the idle timeout. Tombstones remember, for a bounded number of
+// timed-out flows, what a continuation flow inherits. Pure: no I/O, no timers.
+import type { FlowKey, KeyFields } from './key.js';
+import type { FlowState } from './flow-state.js';
+
+/** Bucket keys: the hash masked to 30 bits (a small integer on every V8 build); the full hash is still compared. */
+const BUCKET_MASK = 0x3fffffff;
+
+/** Heap order: earlier start time first, then smaller first-packet index. */
+function earlier(x: FlowState, y: FlowState): boolean {
+  const a = x.startTs;
+  const b = y.startTs;
+  return a < b || (a === b && x.firstIndex < y.firstIndex);
+}
+
+/**
+ * Live flows. Owns the chain/age/heap/LRU links of the flows it holds. `oldest` is the flow with the smallest
+ * first-packet index (the age list is in insertion order, which is first-packet order); `earliestStart()` the
+ * flow with the earliest start time (they differ only when timestamps go backwards).
+ */
+export class FlowTable {
+  private readonly buckets = new Map<number, FlowState>();
+  /** Binary min-heap on (startTs, firstIndex); FlowState.heapIndex is each flow's position. */
+  private readonly heap: FlowState[] = [];
+  /** Live flows. */
+  count = 0;
+  oldest: FlowState | null = null;
+  private newest: FlowState | null = null;
+  /** Least recently touched flow (only maintained when `trackLru`). */
+  lruOldest: FlowState | null = null;
+  private lruNewest: FlowState | null = null;
+
+  private readonly trackLru: boolean;
+
+  /** @param trackLru keep the last-seen order (needed only for the idle timeout). */
+  constructor(trackLru: boolean) {
+    this.trackLru = trackLru;
+  }
+
+  /** The live flow with exactly this key, or null. */
+  find(key: FlowKey): FlowState | null {
+    let f: FlowState | null = this.buckets.get(key.hash & BUCKET_MASK) ?? null;
+    while (f !== null) {
+      if (f.hash === key.hash && key.matches(f)) return f;
+      f = f.chainNext;
+    }
+    return null;
+  }
+
+  /** The live flow with the earliest start time, or null. O(1). */
+  earliestStart(): FlowState | null {
+    return this.heap.length > 0 ? this.heap[0]! : null;
+  }
+
+  /** Add a flow whose key fields and start time are set. It becomes the newest in the age and LRU orders. */
+  insert(flow: FlowState): void {
+    const i = this.heap.length;
+    this.heap.push(flow);
+    flow.heapIndex = i;
+    this.siftUp(i);
+    const b = flow.hash & BUCKET_MASK;
+    const head = this.buckets.get(b);
+    flow.chainNext = head ?? null;
+    this.buckets.set(b, flow);
+    flow.agePrev = this.newest;
+    flow.ageNext = null;
+    if (this.newest !== null) this.newest.ageNext = flow;
+    else this.oldest = flow;
+    this.newest = flow;
+    if (this.trackLru) {
+      flow.lruPrev = this.lruNewest;
+      flow.lruNext = null;
+      if (this.lruNewest !== null) this.lruNewest.lruNext = flow;
+      else this.lruOldest = flow;
+      this.lruNewest = flow;
+    }
+    this.count++;
+  }
+
+  /** Remove a live flow (unlinks it from the bucket chain and both orders). */
+  remove(flow: FlowState): void {
+    const b = flow.hash & BUCKET_MASK;
+    let f = this.buckets.get(b) ?? null;
+    let prev: FlowState | null = null;
+    while (f !== null && f !== flow) {
+      prev = f;
+      f = f.chainNext;
+    }
+    if (f === null) return;
+    if (prev === null) {
+      if (flow.chainNext === null) this.buckets.delete(b);
+      else this.buckets.set(b, flow.chainNext);
+    } else {
+      prev.chainNext = flow.chainNext;
+    }
+    flow.chainNext = null;
+    if (flow.agePrev !== null) flow.agePrev.ageNext = flow.ageNext;
+    else this.oldest = flow.ageNext;
+    if (flow.ageNext !== null) flow.ageNext.agePrev = flow.agePrev;
+    else this.newest = flow.agePrev;
+    flow.agePrev = flow.ageNext = null;
+    this.heapRemove(flow);
+    if (this.trackLru) {
+      if (flow.lruPrev !== null) flow.lruPrev.lruNext = flow.lruNext;
+      else this.lruOldest = flow.lruNext;
+      if (flow.lruNext !== null) flow.lruNext.lruPrev = flow.lruPrev;
+      else this.lruNewest = flow.lruPrev;
+      flow.lruPrev = flow.lruNext = null;
+    }
+    this.count--;
+  }
+
+  private heapRemove(flow: FlowState): void {
+    const h = this.heap;
+    const i = flow.heapIndex;
+    const last = h.pop()!;
+    flow.heapIndex = -1;
+    if (last === flow) return;
+    h[i] = last;
+    last.heapIndex = i;
+    this.siftUp(i);
+    this.siftDown(last.heapIndex);
+  }
+
+  private siftUp(i: number): void {
+    const h = this.heap;
+    const x = h[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent]!;
+      if (!earlier(x, p)) break;
+      h[i] = p;
+      p.heapIndex = i;
+      i = parent;
+    }
+    h[i] = x;
+    x.heapIndex = i;
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const x = h[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && earlier(h[c + 1]!, h[c]!)) c++;
+      const child = h[c]!;
+      if (!earlier(child, x)) break;
+      h[i] = child;
+      child.heapIndex = i;
+      i = c;
+    }
+    h[i] = x;
+    x.heapIndex = i;
+  }
+
+  /** Mark a flow as just seen (moves it to the newest end of the LRU order). */
+  touch(flow: FlowState): void {
+    if (!this.trackLru || this.lruNewest === flow) return;
+    if (flow.lruPrev !== null) flow.lruPrev.lruNext = flow.lruNext;
+    else this.lruOldest = flow.lruNext;
+    flow.lruNext!.lruPrev = flow.lruPrev;
+    flow.lruPrev = this.lruNewest;
+    flow.lruNext = null;
+    this.lruNewest!.lruNext = flow;
+    this.lruNewest = flow;
+  }
+}
+
+/**
+ * What a timed-out flow leaves behind so that the next packet of the same tuple can start a continuation flow
+ * the way the references do (they keep the key in their table after an active timeout). Small: the key, the
+ * orientation and the few values a continuation inherits.
+ */
+export class Tombstone implements KeyFields {
+  hash = 0;
+  a0 = 0;
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
+  b0 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+  portA = 0;
+  portB = 0;
+  keyProto = 0;
+  addrLen = 4;
+  srcIsA = true;
+  lastTs = 0;
+  cumulativeUs = 0;
+  tcpState = 0;
+  retransRing: Uint32Array | null = null;
+  retransPos = 0;
+  retransFill = 0;
+  chainNext: Tombstone | null = null;
+  prev: Tombstone | null = null;
+  next: Tombstone | null = null;
+}
+
+/** Bounded FIFO store of tombstones; adding beyond `limit` forgets the oldest. */
+export class TombstoneStore {
+  private readonly buckets = new Map<number, Tombstone>();
+  private head: Tombstone | null = null;
+  private tail: Tombstone | null = null;
+  count = 0;
+  /** Tombstones forgotten because the store was full. */
+  evicted = 0;
+
+  /** Most tombstones kept (0 = none). */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  find(key: FlowKey): Tombstone | null {
+    let t: Tombstone | null = this.buckets.get(key.hash & BUCKET_MASK) ?? null;
+    while (t !== null) {
+      if (t.hash === key.hash && key.matches(t)) return t;
+      t = t.chainNext;
+    }
+    return null;
+  }
+
+  /** Store `t` (its key fields set). A tombstone with the same key must not be present. */
+  add(t: Tombstone): void {
+    if (this.limit <= 0) return;
+    if (this.count >= this.limit && this.head !== null) {
+      this.remove(this.head);
+      this.evicted++;
+    }
+    const b = t.hash & BUCKET_MASK;
+    t.chainNext = this.buckets.get(b) ?? null;
+    this.buckets.set(b, t);
+    t.prev = this.tail;
+    t.next = null;
+    if (this.tail !== null) this.tail.next = t;
+    else this.head = t;
+    this.tail = t;
+    this.count++;
+  }
+
+  remove(t: Tombstone): void {
+    const b = t.hash & BUCKET_MASK;
+    let x = this.buckets.get(b) ?? null;
+    let prev: Tombstone | null = null;
+    while (x !== null && x !== t) {
+      prev = x;
+      x = x.chainNext;
+    }
+    if (x === null) return;
+    if (prev === null) {
+      if (t.chainNext === null) this.buckets.delete(b);
+      else this.buckets.set(b, t.chainNext);
+    } else {
+      prev.chainNext = t.chainNext;
+    }
+    t.chainNext = null;
+    if (t.prev !== null) t.prev.next = t.next;
+    else this.head = t.next;
+    if (t.next !== null) t.next.prev = t.prev;
+    else this.tail = t.prev;
+    t.prev = t.next = null;
+    this.count--;
+  }
+}
