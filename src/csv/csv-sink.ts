@@ -1,0 +1,90 @@
+// Last stage: writes RowBatches as CSV through csv-stringify, several hundred rows per write, honouring the
+// destination's backpressure. A closed pipe (EPIPE) is not an error for pcapflow: the sink stops writing and
+// the run ends quietly. Any other write error (a full disk) fails the sink. Touches the output stream only.
+import { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import type { RowBatch } from '../stream/flow-stage.js';
+
+export interface CsvSinkOptions {
+  header: string[];
+  /** Rows gathered before one write (default 512). */
+  rowsPerWrite?: number;
+  /** End the destination when the sink finishes (true for files, false for stdout). */
+  endOutput?: boolean;
+}
+
+type Out = NodeJS.WritableStream & NodeJS.EventEmitter;
+
+/** Writable (object mode) of RowBatches; writes the header first, then rows in batches. */
+export class CsvSink extends Writable {
+  rowsWritten = 0;
+  packetsInRows = 0;
+  /** True once the destination was found closed by its reader (EPIPE); later rows are dropped quietly. */
+  closedByReader = false;
+  private outError: Error | null = null;
+  private readonly out: Out;
+  private readonly rowsPerWrite: number;
+  private readonly endOutput: boolean;
+  private pending: string[][] = [];
+  private headerWritten = false;
+  private readonly header: string[];
+  private waiter: (() => void) | null = null;
+
+  constructor(out: NodeJS.WritableStream, opts: CsvSinkOptions) {
+    super({ objectMode: true, highWaterMark: 8 });
+    this.out = out as Out;
+    this.header = opts.header;
+    this.rowsPerWrite = opts.rowsPerWrite ?? 512;
+    this.endOutput = opts.endOutput ?? false;
+    this.out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closedByReader = true;
+      else this.outError ??= err;
+      this.wake();
+    });
+    this.out.on('drain', () => this.wake());
+    this.out.on('close', () => this.wake());
+  }
+
+  override _write(batch: RowBatch, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    for (const row of batch.rows) {
+      this.pending.push(row.fields);
+      this.packetsInRows += row.packets;
+    }
+    this.rowsWritten += batch.rows.length;
+    if (this.pending.length >= this.rowsPerWrite || !this.headerWritten) this.writeOut(done);
+    else done();
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.writeOut((err) => {
+      if (err || !this.endOutput || this.closedByReader) return done(err ?? null);
+      // End a file stream and wait for it, so that errors such as ENOSPC surface before the run reports success.
+      this.out.end(() => done(this.outError));
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    if (w) w();
+  }
+
+  private writeOut(done: (err?: Error | null) => void): void {
+    if (this.outError) return done(this.outError);
+    if (this.closedByReader) {
+      this.pending = [];
+      return done();
+    }
+    let text = '';
+    if (!this.headerWritten) {
+      text += stringify([this.header]);
+      this.headerWritten = true;
+    }
+    if (this.pending.length > 0) {
+      text += stringify(this.pending);
+      this.pending = [];
+    }
+    if (text.length === 0 || this.out.write(text)) return done(this.outError);
+    this.waiter = () => done(this.outError);
+  }
+}

@@ -1,0 +1,106 @@
+// Validated options for a flow run. All defaults live here; normalizeOptions() checks every value before any
+// work starts and throws PcapflowError('E_OPTION_INVALID') naming the option. No I/O.
+import { PcapflowError } from './errors.js';
+
+export type ProfileName = 'default' | 'cicflowmeter';
+export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
+
+/** Everything `pcapflow <capture> -o flows.csv` needs, in core units (integer microseconds). */
+export interface Options {
+  inputs: string[];
+  /** Output path; '-' for stdout. */
+  output: string;
+  profile: ProfileName;
+  jobs: number;
+  flowTimeoutUs: number;
+  activityTimeoutUs: number;
+  /** 0 = off. */
+  idleTimeoutUs: number;
+  /** 0 = unlimited. */
+  maxFlows: number;
+  communityIdSeed: number;
+  communityIdBase64: boolean;
+  /** Path for the JSON summary, or null. */
+  statsFile: string | null;
+  /** Treat any skipped packet as damage (exit status 2). */
+  strict: boolean;
+  /** Do not print the summary line on stderr. */
+  quiet: boolean;
+}
+
+export const DEFAULTS = {
+  output: '-',
+  profile: 'default' as ProfileName,
+  jobs: 1,
+  flowTimeoutS: 120,
+  activityTimeoutS: 5,
+  idleTimeoutS: 0,
+  maxFlows: 0,
+  communityIdSeed: 0,
+  communityIdBase64: true,
+};
+
+/** The raw values a caller (the CLI, a program) may pass; anything omitted takes its default. */
+export interface RawOptions {
+  inputs?: string[];
+  output?: string | undefined;
+  profile?: string | undefined;
+  jobs?: number | undefined;
+  flowTimeout?: number | undefined; // seconds
+  activityTimeout?: number | undefined; // seconds
+  idleTimeout?: number | undefined; // seconds
+  maxFlows?: number | undefined;
+  communityIdSeed?: number | undefined;
+  base64?: boolean | undefined;
+  stats?: string | undefined;
+  strict?: boolean | undefined;
+  quiet?: boolean | undefined;
+}
+
+function invalid(option: string, why: string): PcapflowError {
+  return new PcapflowError('E_OPTION_INVALID', `--${option}: ${why}`, { layer: option });
+}
+
+function seconds(option: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw invalid(option, `expected a ${allowZero ? 'non-negative' : 'positive'} number of seconds, got ${String(value)}`);
+  }
+  const us = Math.round(v * 1e6);
+  if (!Number.isSafeInteger(us)) throw invalid(option, `${String(value)} seconds is too large`);
+  return us;
+}
+
+function integer(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw invalid(option, `expected an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return v;
+}
+
+/** Check and complete raw options. Throws PcapflowError('E_OPTION_INVALID') naming the first bad option. */
+export function normalizeOptions(raw: RawOptions): Options {
+  const inputs = raw.inputs ?? [];
+  if (inputs.length === 0) throw invalid('input', 'no capture given (use - for stdin)');
+  if (inputs.filter((i) => i === '-').length > 1) throw invalid('input', 'stdin (-) can be read only once');
+  const profile = raw.profile ?? DEFAULTS.profile;
+  if (!PROFILES.includes(profile as ProfileName)) {
+    throw invalid('profile', `expected one of ${PROFILES.join(', ')}, got ${profile}`);
+  }
+  return {
+    inputs,
+    output: raw.output ?? DEFAULTS.output,
+    profile: profile as ProfileName,
+    jobs: integer('jobs', raw.jobs, DEFAULTS.jobs, 1, 256),
+    flowTimeoutUs: seconds('flow-timeout', raw.flowTimeout, DEFAULTS.flowTimeoutS, false),
+    activityTimeoutUs: seconds('activity-timeout', raw.activityTimeout, DEFAULTS.activityTimeoutS, false),
+    idleTimeoutUs: seconds('idle-timeout', raw.idleTimeout, DEFAULTS.idleTimeoutS, true),
+    maxFlows: integer('max-flows', raw.maxFlows, DEFAULTS.maxFlows, 0, 2 ** 31),
+    communityIdSeed: integer('community-id-seed', raw.communityIdSeed, DEFAULTS.communityIdSeed, 0, 65535),
+    communityIdBase64: raw.base64 ?? DEFAULTS.communityIdBase64,
+    statsFile: raw.stats ?? null,
+    strict: raw.strict ?? false,
+    quiet: raw.quiet ?? false,
+  };
+}

@@ -1,0 +1,217 @@
+// Packs decoded packets (PacketMeta + index + timestamp) into fixed-width records in one ArrayBuffer, so that
+// batches cross stream stages and worker_threads as one transferable buffer, never one object per packet.
+// Pure: no I/O, no threads. Layout is private to this file: use PacketBatchWriter / PacketBatchReader.
+import type { PacketMeta } from '../types.js';
+
+/** Bytes per packed packet record. */
+export const RECORD_BYTES = 96;
+const W = RECORD_BYTES / 4; // 32-bit words per record
+const D = RECORD_BYTES / 8; // 64-bit words per record
+
+// Word layout (u32 index within a record):
+//  0-1  f64 tsUs          2-3  f64 global packet index
+//  4-7  source address    8-11 destination address (bytes as on the wire)
+//  12   ipVersion | bits << 4 | tcpFlags << 8 | protocol+1 << 16
+//  13   srcPort | dstPort << 16
+//  14   tcpSeq             15 tcpAck
+//  16   tcpWindow | l4HeaderLen << 16
+//  17   payloadLen         18 capturedPayloadLen
+//  19   icmpType+1 | icmpCode+1 << 16
+//  20   vlanId+1 | skip << 16
+//  21   ipTotalLen         22 ipHeaderLen    23 ttl | tos << 8 | capturedL4HeaderLen+1 << 16
+const BIT_HAS_PORTS = 1;
+const BIT_LATER_FRAGMENT = 2;
+const BIT_FRAGMENT = 4;
+const BIT_TRUNCATED = 8;
+
+/** A batch of packed packets: `count` records in `buffer` (which may be larger). */
+export interface PacketBatch {
+  buffer: ArrayBuffer;
+  count: number;
+  /** Global index and timestamp of the last packet read when the batch was closed (the capture clock). */
+  clockIndex: number;
+  clockUs: number;
+}
+
+/** Appends packets to a batch of fixed capacity. One writer per producer; call take() to hand a batch on. */
+export class PacketBatchWriter {
+  readonly capacity: number;
+  private buffer: ArrayBuffer;
+  private u32: Uint32Array;
+  private f64: Float64Array;
+  private u8: Uint8Array;
+  private n = 0;
+
+  constructor(capacity = 4096) {
+    this.capacity = capacity;
+    this.buffer = new ArrayBuffer(capacity * RECORD_BYTES);
+    this.u32 = new Uint32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.u8 = new Uint8Array(this.buffer);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  get full(): boolean {
+    return this.n >= this.capacity;
+  }
+
+  /** Append one decoded packet. The caller checks `full` first. */
+  push(index: number, tsUs: number, m: PacketMeta): void {
+    const r = this.n++;
+    const w = r * W;
+    const d = r * D;
+    this.f64[d] = tsUs;
+    this.f64[d + 1] = index;
+    const b = r * RECORD_BYTES;
+    const u8 = this.u8;
+    const s = m.srcAddr;
+    const t = m.dstAddr;
+    for (let i = 0; i < 16; i++) {
+      u8[b + 16 + i] = s[i]!;
+      u8[b + 32 + i] = t[i]!;
+    }
+    const u32 = this.u32;
+    const bits =
+      (m.hasPorts ? BIT_HAS_PORTS : 0) |
+      (m.isLaterFragment ? BIT_LATER_FRAGMENT : 0) |
+      (m.isFragment ? BIT_FRAGMENT : 0) |
+      (m.truncated ? BIT_TRUNCATED : 0);
+    u32[w + 12] = (m.ipVersion | (bits << 4) | (m.tcpFlags << 8) | ((m.protocol + 1) << 16)) >>> 0;
+    u32[w + 13] = (m.srcPort | (m.dstPort << 16)) >>> 0;
+    u32[w + 14] = m.tcpSeq >>> 0;
+    u32[w + 15] = m.tcpAck >>> 0;
+    u32[w + 16] = (m.tcpWindow | (m.l4HeaderLen << 16)) >>> 0;
+    u32[w + 17] = m.payloadLen;
+    u32[w + 18] = m.capturedPayloadLen;
+    u32[w + 19] = ((m.icmpType + 1) | ((m.icmpCode + 1) << 16)) >>> 0;
+    u32[w + 20] = ((m.vlanId + 1) | (m.skip << 16)) >>> 0;
+    u32[w + 21] = m.ipTotalLen;
+    u32[w + 22] = m.ipHeaderLen;
+    u32[w + 23] = (m.ttl | (m.tos << 8) | ((m.capturedL4HeaderLen + 1) << 16)) >>> 0;
+  }
+
+  /** Hand the filled batch on (its buffer now belongs to the receiver) and start a fresh one. */
+  take(clockIndex: number, clockUs: number): PacketBatch {
+    const batch: PacketBatch = { buffer: this.buffer, count: this.n, clockIndex, clockUs };
+    this.buffer = new ArrayBuffer(this.capacity * RECORD_BYTES);
+    this.u32 = new Uint32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.u8 = new Uint8Array(this.buffer);
+    this.n = 0;
+    return batch;
+  }
+}
+
+/** Reads packed records back into one reused PacketMeta. */
+export class PacketBatchReader {
+  private u32: Uint32Array;
+  private f64: Float64Array;
+  private u8: Uint8Array;
+  count: number;
+
+  constructor(batch: PacketBatch) {
+    this.u32 = new Uint32Array(batch.buffer);
+    this.f64 = new Float64Array(batch.buffer);
+    this.u8 = new Uint8Array(batch.buffer);
+    this.count = batch.count;
+  }
+
+  tsUs(r: number): number {
+    return this.f64[r * D]!;
+  }
+
+  index(r: number): number {
+    return this.f64[r * D + 1]!;
+  }
+
+  /** Overwrite every field of `m` with record `r`. */
+  read(r: number, m: PacketMeta): void {
+    const w = r * W;
+    const b = r * RECORD_BYTES;
+    const u8 = this.u8;
+    const s = m.srcAddr;
+    const t = m.dstAddr;
+    for (let i = 0; i < 16; i++) {
+      s[i] = u8[b + 16 + i]!;
+      t[i] = u8[b + 32 + i]!;
+    }
+    const u32 = this.u32;
+    const a = u32[w + 12]!;
+    m.ipVersion = a & 0xf;
+    m.tcpFlags = (a >>> 8) & 0xff;
+    m.protocol = (a >>> 16) - 1;
+    const bits = (a >>> 4) & 0xf;
+    m.hasPorts = (bits & BIT_HAS_PORTS) !== 0;
+    m.isLaterFragment = (bits & BIT_LATER_FRAGMENT) !== 0;
+    m.isFragment = (bits & BIT_FRAGMENT) !== 0;
+    m.truncated = (bits & BIT_TRUNCATED) !== 0;
+    const p = u32[w + 13]!;
+    m.srcPort = p & 0xffff;
+    m.dstPort = p >>> 16;
+    m.tcpSeq = u32[w + 14]!;
+    m.tcpAck = u32[w + 15]!;
+    const win = u32[w + 16]!;
+    m.tcpWindow = win & 0xffff;
+    m.l4HeaderLen = win >>> 16;
+    m.payloadLen = u32[w + 17]!;
+    m.capturedPayloadLen = u32[w + 18]!;
+    const ic = u32[w + 19]!;
+    m.icmpType = (ic & 0xffff) - 1;
+    m.icmpCode = (ic >>> 16) - 1;
+    const v = u32[w + 20]!;
+    m.vlanId = (v & 0xffff) - 1;
+    m.skip = (v >>> 16) as PacketMeta['skip'];
+    m.ipTotalLen = u32[w + 21]!;
+    m.ipHeaderLen = u32[w + 22]!;
+    const tt = u32[w + 23]!;
+    m.ttl = tt & 0xff;
+    m.tos = (tt >>> 8) & 0xff;
+    m.capturedL4HeaderLen = (tt >>> 16) - 1;
+    m.ipOffset = -1;
+    m.l4Offset = -1;
+  }
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Symmetric shard hash of record `r`: A->B and B->A give the same value (each endpoint is hashed alone and the
+ * two are added, which commutes). Ports take part only for TCP and UDP packets that carry them; every other
+ * packet is placed by its address pair alone, because profiles may merge such packets into one flow per host
+ * pair (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards.
+ */
+export function shardHash(u32: Uint32Array, r: number): number {
+  const w = r * W;
+  const a = u32[w + 12]!;
+  let ha = 0x9747b28c;
+  let hb = 0x9747b28c;
+  for (let i = 4; i < 8; i++) ha = fmix32(ha ^ u32[w + i]!);
+  for (let i = 8; i < 12; i++) hb = fmix32(hb ^ u32[w + i]!);
+  const proto = (a >>> 16) - 1;
+  const bits = (a >>> 4) & 0xf;
+  if ((proto === 6 || proto === 17) && (bits & BIT_HAS_PORTS) !== 0 && (bits & BIT_LATER_FRAGMENT) === 0) {
+    const p = u32[w + 13]!;
+    ha = fmix32(ha ^ (p & 0xffff) ^ (proto << 16));
+    hb = fmix32(hb ^ (p >>> 16) ^ (proto << 16));
+  }
+  return (ha + hb) >>> 0;
+}
+
+/** Copy record `r` of `src` into record `dst` of `out` (both views over packed batches). */
+export function copyRecord(src: Uint32Array, r: number, out: Uint32Array, dst: number): void {
+  const s = r * W;
+  const d = dst * W;
+  for (let i = 0; i < W; i++) out[d + i] = src[s + i]!;
+}
+
+export const RECORD_WORDS = W;

@@ -1,0 +1,162 @@
+// The worker pool behind `--jobs N`: splits each PacketBatch by the symmetric shard hash into one packed buffer
+// per worker (transferred, never copied), shares the batch's timestamps with every worker so all shards follow one
+// capture clock, and merges the rows back in the engine's defined order (end packet, then first packet), so the
+// output is the same bytes for any N. Backpressure: at most MAX_IN_FLIGHT batches are unanswered at a time.
+import { Transform, type TransformCallback } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { PcapflowError } from '../errors.js';
+import type { FlowEngineOptions, FlowRow } from '../flow/flow-engine.js';
+import { compareRows, type RowBatch } from '../stream/flow-stage.js';
+import { copyRecord, PacketBatchReader, RECORD_BYTES, shardHash, type PacketBatch } from './packet-batch.js';
+import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol.js';
+
+/** Batches sent and not yet answered by every worker. */
+const MAX_IN_FLIGHT = 4;
+
+interface Pending {
+  seq: number;
+  answers: number;
+  rows: FlowRow[];
+}
+
+/** A Transform with the FlowStage interface (PacketBatch in, RowBatch out) running `jobs` worker threads. */
+export class ShardStage extends Transform {
+  private readonly workers: Worker[] = [];
+  private readonly jobs: number;
+  private readonly pending = new Map<number, Pending>();
+  private nextSeq = 0;
+  private nextOut = 0;
+  private waitingDone: TransformCallback | null = null;
+  private finishing: TransformCallback | null = null;
+  private doneCount = 0;
+  private readonly totals: Record<string, number> = {};
+  private failed = false;
+
+  constructor(engine: FlowEngineOptions, jobs: number) {
+    super({ objectMode: true, highWaterMark: 4 });
+    this.jobs = jobs;
+    const url = new URL('./worker.js', import.meta.url);
+    for (let shard = 0; shard < jobs; shard++) {
+      const init: WorkerInit = { shard, shards: jobs, engine };
+      const worker = new Worker(url, { workerData: init });
+      worker.on('message', (msg: WorkerToMain) => this.onMessage(msg));
+      worker.on('error', (err) => this.fail(new PcapflowError('E_WORKER_CRASHED', `worker ${shard} failed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (code !== 0 && !this.failed) this.fail(new PcapflowError('E_WORKER_CRASHED', `worker ${shard} exited with status ${code}`));
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  /** Counters summed over the workers (valid once the stage has finished). */
+  counters(): Record<string, number> {
+    return { ...this.totals };
+  }
+
+  override _transform(batch: PacketBatch, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.failed) return done();
+    const seq = this.nextSeq++;
+    const reader = new PacketBatchReader(batch);
+    const src = new Uint32Array(batch.buffer);
+    // Split by shard: count first so each shard's buffer is allocated once at its exact size.
+    const shardOf = new Uint16Array(batch.count);
+    const counts = new Uint32Array(this.jobs);
+    const skipWord = RECORD_BYTES / 4;
+    for (let r = 0; r < batch.count; r++) {
+      // Skipped packets (skip code in the high half of word 20) only move the clock: no shard needs them.
+      if (src[r * skipWord + 20]! >>> 16 !== 0) {
+        shardOf[r] = 0xffff;
+        continue;
+      }
+      const s = shardHash(src, r) % this.jobs;
+      shardOf[r] = s;
+      counts[s]!++;
+    }
+    const outs = Array.from(counts, (n) => new Uint32Array(new ArrayBuffer(Math.max(n, 1) * RECORD_BYTES)));
+    const fill = new Uint32Array(this.jobs);
+    for (let r = 0; r < batch.count; r++) {
+      const s = shardOf[r]!;
+      if (s === 0xffff) continue;
+      copyRecord(src, r, outs[s]!, fill[s]!++);
+    }
+    const clock = new SharedArrayBuffer(Math.max(batch.count, 1) * 8);
+    const ts = new Float64Array(clock);
+    for (let r = 0; r < batch.count; r++) ts[r] = reader.tsUs(r);
+    const firstIndex = batch.count > 0 ? reader.index(0) : 0;
+    this.pending.set(seq, { seq, answers: 0, rows: [] });
+    for (let s = 0; s < this.jobs; s++) {
+      const buffer = outs[s]!.buffer as ArrayBuffer;
+      const msg: MainToWorker = { kind: 'batch', seq, buffer, count: counts[s]!, firstIndex, clockCount: batch.count, clock };
+      this.workers[s]!.postMessage(msg, [buffer]);
+    }
+    if (this.pending.size >= MAX_IN_FLIGHT) this.waitingDone = done;
+    else done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.failed) return done();
+    this.finishing = done;
+    this.pending.set(-1, { seq: -1, answers: 0, rows: [] });
+    for (const w of this.workers) w.postMessage({ kind: 'end' } satisfies MainToWorker);
+  }
+
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    this.failed = true;
+    for (const w of this.workers) void w.terminate();
+    cb(err);
+  }
+
+  private onMessage(msg: WorkerToMain): void {
+    if (this.failed) return;
+    if (msg.kind === 'error') {
+      this.fail(new PcapflowError('E_WORKER_CRASHED', `a worker failed: ${msg.message}`));
+      return;
+    }
+    if (msg.kind === 'done') {
+      for (const [k, v] of Object.entries(msg.counters)) this.totals[k] = (this.totals[k] ?? 0) + v;
+      if (++this.doneCount === this.jobs) this.complete();
+      return;
+    }
+    const p = this.pending.get(msg.seq);
+    if (p === undefined) return;
+    for (const row of msg.rows) p.rows.push(row);
+    p.answers++;
+    this.release();
+  }
+
+  /** Push the rows of every batch all workers have answered, in sequence order. */
+  private release(): void {
+    for (;;) {
+      const p = this.pending.get(this.nextOut);
+      if (p === undefined || p.answers < this.jobs) break;
+      this.pending.delete(this.nextOut);
+      this.nextOut++;
+      if (p.rows.length > 0) this.push({ rows: p.rows.sort(compareRows) } satisfies RowBatch);
+    }
+    if (this.waitingDone !== null && this.pending.size < MAX_IN_FLIGHT) {
+      const d = this.waitingDone;
+      this.waitingDone = null;
+      d();
+    }
+  }
+
+  private complete(): void {
+    const last = this.pending.get(-1);
+    this.pending.delete(-1);
+    if (last !== undefined && last.rows.length > 0) this.push({ rows: last.rows.sort(compareRows) } satisfies RowBatch);
+    for (const w of this.workers) void w.terminate();
+    const f = this.finishing;
+    this.finishing = null;
+    if (f) f();
+  }
+
+  private fail(err: PcapflowError): void {
+    if (this.failed) return;
+    this.destroy(err);
+  }
+}
+
+/** The stage `--jobs N` (N > 1) uses in place of FlowStage. */
+export function createShardStage(engine: FlowEngineOptions, jobs: number): ShardStage {
+  return new ShardStage(engine, jobs);
+}

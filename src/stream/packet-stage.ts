@@ -1,0 +1,97 @@
+// Second stage: capture bytes -> packets -> decoded packets, packed into PacketBatch buffers (thousands of
+// packets per batch, never one object per packet). A framing error stops reading that file only: the packets
+// before it are kept, the damage is recorded in ReadStats, and the next input goes on. No file I/O here.
+import { Transform, type TransformCallback } from 'node:stream';
+import { CaptureParser } from '../capture/capture-parser.js';
+import { decodePacket } from '../decode/decoder.js';
+import { PcapflowError } from '../errors.js';
+import { createPacketMeta, SKIP, type RawPacket } from '../types.js';
+import { PacketBatchWriter, type PacketBatch } from '../shard/packet-batch.js';
+import type { CaptureChunk } from './capture-source.js';
+import type { ReadStats } from './read-stats.js';
+
+export interface PacketStageOptions {
+  stats: ReadStats;
+  /** Packets per batch (default 4096). */
+  batchSize?: number;
+}
+
+/** Transform (object mode): CaptureChunk in, PacketBatch out. Every packet read goes into a batch: decoded
+ *  packets with their fields, skipped ones with their skip code (they still advance the capture clock). */
+export class PacketStage extends Transform {
+  private readonly stats: ReadStats;
+  private readonly writer: PacketBatchWriter;
+  private readonly meta = createPacketMeta();
+  private parser: CaptureParser | null = null;
+  private parserFile = -1;
+  private failedFile = -1;
+  private nextIndex = 0;
+  private clockIndex = -1;
+  private clockUs = 0;
+
+  constructor(opts: PacketStageOptions) {
+    super({ objectMode: true, highWaterMark: 4 });
+    this.stats = opts.stats;
+    this.writer = new PacketBatchWriter(opts.batchSize ?? 4096);
+  }
+
+  override _transform(chunk: CaptureChunk, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.handle(chunk);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.writer.count > 0) this.push(this.writer.take(this.clockIndex, this.clockUs));
+    done();
+  }
+
+  private handle(chunk: CaptureChunk): void {
+    if (chunk.fileIndex === this.failedFile) return; // the rest of a damaged file is not read
+    if (chunk.fileIndex !== this.parserFile) {
+      this.parser = new CaptureParser({ fileName: chunk.file, firstPacketIndex: this.nextIndex });
+      this.parserFile = chunk.fileIndex;
+      this.stats.files++;
+    }
+    const parser = this.parser!;
+    try {
+      if (chunk.data !== null) {
+        this.stats.bytesRead += chunk.data.length;
+        parser.push(chunk.data);
+        this.drain(parser);
+      } else {
+        parser.end();
+      }
+    } catch (err) {
+      if (!(err instanceof PcapflowError)) throw err;
+      if (err.file === undefined) err.file = chunk.file;
+      this.stats.addDamage(err, chunk.file);
+      this.failedFile = chunk.fileIndex;
+    }
+    this.nextIndex = this.clockIndex + 1;
+  }
+
+  private drain(parser: CaptureParser): void {
+    const meta = this.meta;
+    const stats = this.stats;
+    const writer = this.writer;
+    let pkt: RawPacket | null;
+    while ((pkt = parser.next()) !== null) {
+      stats.packetsRead++;
+      const skip = decodePacket(pkt.data, pkt.linkType, meta);
+      if (skip === SKIP.NONE) {
+        stats.packetsDecoded++;
+        if (meta.truncated) stats.packetsTruncated++;
+      } else {
+        stats.skip(skip);
+      }
+      this.clockIndex = pkt.index;
+      this.clockUs = pkt.tsUs;
+      writer.push(pkt.index, pkt.tsUs, meta);
+      if (writer.full) this.push(writer.take(this.clockIndex, this.clockUs) satisfies PacketBatch);
+    }
+  }
+}

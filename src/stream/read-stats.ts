@@ -1,0 +1,52 @@
+// Counters of what pcapflow did with every packet it read, shared by the packet stage, the flow stage and the
+// summary. Plain data; no I/O.
+import { SKIP_REASONS, type SkipCode } from '../types.js';
+import type { PcapflowError } from '../errors.js';
+
+export interface CaptureDamage {
+  file: string;
+  code: string;
+  offset: number | undefined;
+  recordNumber: number | undefined;
+  message: string;
+}
+
+export class ReadStats {
+  packetsRead = 0;
+  packetsDecoded = 0;
+  /** Decoded packets whose headers were cut by the snapshot length (they still go into flows). */
+  packetsTruncated = 0;
+  readonly skippedByCode: number[] = SKIP_REASONS.map(() => 0);
+  files = 0;
+  bytesRead = 0;
+  readonly damage: CaptureDamage[] = [];
+
+  skip(code: SkipCode): void {
+    this.skippedByCode[code]!++;
+  }
+
+  get packetsSkipped(): number {
+    let n = 0;
+    for (const c of this.skippedByCode) n += c;
+    return n;
+  }
+
+  /** Skip counts by reason name, reasons with zero left out. */
+  skippedByReason(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.skippedByCode.forEach((n, code) => {
+      if (n > 0) out[SKIP_REASONS[code]!] = n;
+    });
+    return out;
+  }
+
+  addDamage(err: PcapflowError, file: string): void {
+    this.damage.push({
+      file,
+      code: err.code,
+      offset: err.offset,
+      recordNumber: err.recordNumber,
+      message: err.describe(),
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// `--jobs N` never changes the output: for every capture in ../shared/testdata (damaged ones included), read
+// directory by directory, the CSV bytes, the exit status and the counters are the same for --jobs 1, 2, 4 and 8,
+// in both profiles. Skips when ../shared is absent.
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { normalizeOptions } from '../../src/options.js';
+import { runFlows } from '../../src/run.js';
+import { HAVE_SHARED, TESTDATA_DIR } from '../helpers/paths.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-jobs-'));
+
+async function output(inputs: string[], profile: string, jobs: number): Promise<{ csv: string; exitCode: number; counts: unknown }> {
+  const out = path.join(tmp, `out-${jobs}.csv`);
+  const { exitCode, summary } = await runFlows(normalizeOptions({ inputs, output: out, profile, jobs, quiet: true }), new PassThrough());
+  const { elapsed_s: _e, peak_rss_bytes: _r, jobs: _j, ...counts } = summary;
+  return { csv: readFileSync(out, 'utf8'), exitCode, counts };
+}
+
+/** The captures of one testdata directory (a damaged file stops only itself, so each is its own input). */
+function capturesIn(dir: string): string[] {
+  return readdirSync(path.join(TESTDATA_DIR, dir))
+    .filter((f) => /\.(pcap|pcapng|cap|gz|snoop)$/.test(f))
+    .sort()
+    .map((f) => path.join(TESTDATA_DIR, dir, f));
+}
+
+(HAVE_SHARED ? describe : describe.skip)('--jobs N gives the bytes of --jobs 1', () => {
+  const dirs = HAVE_SHARED
+    ? readdirSync(TESTDATA_DIR).filter((d) => statSync(path.join(TESTDATA_DIR, d)).isDirectory() && capturesIn(d).length > 0).sort()
+    : [];
+  it.each(dirs)('%s/', async (dir) => {
+    const inputs = capturesIn(dir);
+    for (const profile of ['default', 'cicflowmeter']) {
+      const ref = await output(inputs, profile, 1);
+      expect(ref.csv.split('\n').length).toBeGreaterThan(1);
+      for (const jobs of [2, 4, 8]) {
+        const got = await output(inputs, profile, jobs);
+        expect(got.exitCode).toBe(ref.exitCode);
+        expect(got.counts).toEqual(ref.counts);
+        expect(got.csv === ref.csv).toBe(true);
+      }
+    }
+  });
+});
