@@ -1,0 +1,91 @@
+// pcapflow's benchmark (`npm run bench`): builds synthetic captures once (.bench/), then measures in one run a
+// bare record walk (the same reader, no decoding), the full pipeline with --jobs 1, 2 and 4 (packets/s, MB/s,
+// peak RSS, and the ratios pipeline/walk and jobs N/jobs 1), and RSS per live flow on a capture whose flows are all
+// still open at the end. Ratios are what to compare across machines: these machines are shared and noisy.
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { CaptureParser } from '../src/capture/capture-parser.js';
+import { PcapWriter, writeLive, writeMix } from './gen-traffic.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BENCH = path.join(ROOT, '.bench');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const MIX_PACKETS = Number(process.env['BENCH_PACKETS'] ?? 2_000_000);
+const LIVE_FLOWS = Number(process.env['BENCH_LIVE_FLOWS'] ?? 1_000_000);
+
+async function ensure(file: string, make: (w: PcapWriter) => Promise<void>): Promise<void> {
+  if (existsSync(file)) return;
+  const w = new PcapWriter(createWriteStream(file));
+  await make(w);
+  await w.close();
+}
+
+async function walk(file: string): Promise<{ packets: number; seconds: number }> {
+  const t0 = process.hrtime.bigint();
+  const parser = new CaptureParser({ fileName: file });
+  let packets = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    parser.push(chunk as Buffer);
+    while (parser.next() !== null) packets++;
+  }
+  parser.end();
+  return { packets, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+interface Stats {
+  packets_read: number;
+  flows_written: number;
+  peak_rss_bytes: number;
+}
+
+async function pipelineRun(file: string, jobs: number, out = path.join(BENCH, `flows-${jobs}.csv`)): Promise<{ stats: Stats; seconds: number; out: string }> {
+  const statsFile = path.join(BENCH, `stats-${jobs}.json`);
+  const t0 = process.hrtime.bigint();
+  await run(process.execPath, [CLI, file, '-o', out, '--jobs', String(jobs), '--stats', statsFile, '--quiet'], { maxBuffer: 1 << 20 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { stats: JSON.parse(readFileSync(statsFile, 'utf8')) as Stats, seconds, out };
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(BENCH, { recursive: true });
+  const mix = path.join(BENCH, `mix-${MIX_PACKETS}.pcap`);
+  const live = path.join(BENCH, `live-${LIVE_FLOWS}.pcap`);
+  const tiny = path.join(BENCH, 'tiny.pcap');
+  await ensure(mix, (w) => writeMix(w, MIX_PACKETS));
+  await ensure(live, (w) => writeLive(w, LIVE_FLOWS * 2));
+  await ensure(tiny, (w) => writeLive(w, 2));
+  const mb = statSync(mix).size / 1e6;
+  console.log(`pcapflow bench: ${fmt(MIX_PACKETS)} packets, ${fmt(mb, 1)} MB synthetic mix; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
+
+  const w = await walk(mix);
+  const walkPps = w.packets / w.seconds;
+  console.log(`bare record walk     ${fmt(walkPps)} packets/s  ${fmt(mb / w.seconds, 1)} MB/s`);
+  const results: { jobs: number; pps: number }[] = [];
+  let reference = '';
+  for (const jobs of [1, 2, 4]) {
+    const r = await pipelineRun(mix, jobs);
+    const pps = r.stats.packets_read / r.seconds;
+    results.push({ jobs, pps });
+    const bytes = readFileSync(r.out, 'utf8');
+    if (jobs === 1) reference = bytes;
+    const same = bytes === reference ? 'identical to --jobs 1' : 'DIFFERS from --jobs 1';
+    console.log(
+      `pipeline --jobs ${jobs}     ${fmt(pps)} packets/s  ${fmt(mb / r.seconds, 1)} MB/s  peak RSS ${fmt(r.stats.peak_rss_bytes / 2 ** 20)} MiB  ` +
+        `${fmt(r.stats.flows_written)} flows  pipeline/walk ${fmt(pps / walkPps, 2)}  jobs ${jobs}/jobs 1 ${fmt(pps / results[0]!.pps, 2)}  (${same})`,
+    );
+  }
+  const base = await pipelineRun(tiny, 1, '/dev/null');
+  const full = await pipelineRun(live, 1, '/dev/null');
+  const perFlow = (full.stats.peak_rss_bytes - base.stats.peak_rss_bytes) / LIVE_FLOWS;
+  console.log(`live flows           ${fmt(LIVE_FLOWS)} flows open at the end: peak RSS ${fmt(full.stats.peak_rss_bytes / 2 ** 20)} MiB, ${fmt(perFlow)} bytes per live flow (baseline ${fmt(base.stats.peak_rss_bytes / 2 ** 20)} MiB)`);
+}
+
+await main();
