@@ -38,7 +38,7 @@ describe('openCapture / readAllPackets', () => {
     expect(a.error).toBeNull();
     expect(a.packets).toHaveLength(500);
     expect(b).toEqual(a);
-    expect(a.packets[499]?.data).toEqual(testFrame(249, 499));
+    expect(Uint8Array.from(a.packets[499]!.data)).toEqual(testFrame(249, 499));
   });
 
   test('a cut gzip file: the packets before the damage, then E_GZIP_CORRUPT', async () => {

@@ -134,7 +134,7 @@ describe('ICMP and ICMPv6', () => {
     ['icmp', V4, 1, 3, 13],
     ['icmpv6', V6, 58, 128, 0],
     ['icmpv6', V6, 58, 1, 4],
-  ] as const)('%s type %i/%i', (proto, ip, number, type, code) => {
+  ] as Array<['icmp' | 'icmpv6', typeof V4 | typeof V6, number, number, number]>)('%s type %i/%i', (proto, ip, number, type, code) => {
     const f = buildFrame({ ip, l4: { proto, type: number === 1 ? type : type, code }, payload: 56 });
     decodePacket(f.bytes, 1, meta);
     // l4HeaderLen 0 (CICFlowMeter counts no header bytes for ICMP): the 8-byte ICMP header is payload.
