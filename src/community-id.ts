@@ -1,10 +1,11 @@
 // Community ID v1 (community-id-spec; docs/community-id.md): the SHA-1 flow hash that joins pcapflow's records
-// with Zeek, Suricata, Wireshark and Elastic. Owns the canonical endpoint order, the ICMP/ICMPv6 type maps and
-// the address-text parser it needs. Pure: no I/O, no timers, no `process`; only node:crypto.
+// with Zeek, Suricata, Wireshark and Elastic. Owns the canonical endpoint order and the ICMP/ICMPv6 type maps;
+// address text is parsed by decode/address.ts. Pure: no I/O, no timers, no `process`; only node:crypto.
 import * as nodeCrypto from 'node:crypto';
 import { PcapflowError } from './errors.js';
 import { SKIP } from './types.js';
 import type { PacketMeta } from './types.js';
+import { parseAddress } from './decode/address.js';
 
 /** Options shared by communityId() and CommunityIdHasher. */
 export interface CommunityIdOptions {
@@ -96,82 +97,13 @@ function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= 0xffff;
 }
 
-const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
-const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
-
-/** Writes dotted-quad text into out[at..at+3]; false unless it is exactly four decimal octets without leading zeros. */
-function parseIPv4Into(text: string, out: Uint8Array, at: number): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i] as string;
-    if (!IPV4_PART.test(part)) return false;
-    const value = Number(part);
-    if (value > 255) return false;
-    out[at + i] = value;
-  }
-  return true;
-}
-
-/** Parses RFC 4291 section 2.2 text forms (hex groups, one `::`, trailing dotted quad); zone ids are rejected. */
-function parseIPv6(text: string): Uint8Array | null {
-  if (text.length < 2 || text.length > 45) return null;
-  const out = new Uint8Array(16);
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] === '' ? [] : (halves[0] as string).split(':');
-  const tail = halves.length === 1 || halves[1] === '' ? [] : (halves[1] as string).split(':');
-  // Expand a trailing dotted quad (section 2.2 form 3) into two 16-bit groups.
-  const words: number[] = [];
-  const last = halves.length === 1 ? head : tail;
-  const dotted = new Uint8Array(4);
-  let hasDotted = false;
-  if (last.length > 0 && (last[last.length - 1] as string).includes('.')) {
-    if (!parseIPv4Into(last.pop() as string, dotted, 0)) return null;
-    hasDotted = true;
-  }
-  for (const group of head) {
-    if (!IPV6_GROUP.test(group)) return null;
-    words.push(parseInt(group, 16));
-  }
-  const headCount = words.length;
-  for (const group of tail) {
-    if (!IPV6_GROUP.test(group)) return null;
-    words.push(parseInt(group, 16));
-  }
-  if (hasDotted) {
-    const [d0 = 0, d1 = 0, d2 = 0, d3 = 0] = dotted;
-    words.push((d0 << 8) | d1, (d2 << 8) | d3);
-  }
-  if (halves.length === 1) {
-    if (words.length !== 8) return null;
-  } else if (words.length > 7) {
-    return null; // `::` stands for at least one zero group
-  }
-  const tailCount = words.length - headCount;
-  for (let i = 0; i < headCount; i++) {
-    const w = words[i] as number;
-    out[2 * i] = w >>> 8;
-    out[2 * i + 1] = w & 0xff;
-  }
-  for (let i = 0; i < tailCount; i++) {
-    const w = words[headCount + i] as number;
-    const at = 16 - 2 * (tailCount - i);
-    out[at] = w >>> 8;
-    out[at + 1] = w & 0xff;
-  }
-  return out;
-}
-
 /**
  * Parses IP address text to its network-order bytes: 4 bytes for a dotted quad, 16 for any IPv6 form
  * (`::ffff:1.2.3.4` stays 16 bytes: mapped addresses are never folded to IPv4). Returns null for anything else
  * (leading zeros in a dotted quad, zone ids, host names). Allocates the returned array.
  */
 export function parseCommunityIdAddress(text: string): Uint8Array | null {
-  if (text.includes(':')) return parseIPv6(text);
-  const out = new Uint8Array(4);
-  return parseIPv4Into(text, out, 0) ? out : null;
+  return parseAddress(text);
 }
 
 function addressBytes(addr: Uint8Array | string, which: string): Uint8Array {
