@@ -37,7 +37,8 @@ export class CsvSink extends Writable {
     this.rowsPerWrite = opts.rowsPerWrite ?? 512;
     this.endOutput = opts.endOutput ?? false;
     this.out.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closedByReader = true;
+      // ERR_STREAM_DESTROYED after another error (ENOSPC destroyed the stream) is that error's echo, not a reader gone
+      if (this.outError === null && (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED')) this.closedByReader = true;
       else this.outError ??= err;
       this.wake();
     });
@@ -57,9 +58,19 @@ export class CsvSink extends Writable {
 
   override _final(done: (err?: Error | null) => void): void {
     this.writeOut((err) => {
-      if (err || !this.endOutput || this.closedByReader) return done(err ?? null);
-      // End a file stream and wait for it, so that errors such as ENOSPC surface before the run reports success.
-      this.out.end(() => done(this.outError));
+      if (err || this.closedByReader) return done(err ?? null);
+      // Wait until every write has reached the destination, so that an error such as ENOSPC that arrives after
+      // write() returned surfaces before the run reports success. Node calls end()'s and write()'s callbacks with
+      // that error (and may call them before the 'error' event that sets outError).
+      const finish = (e?: NodeJS.ErrnoException | null): void => {
+        if (e?.code === 'EPIPE' && this.outError === null) {
+          this.closedByReader = true; // the reader went away while the last rows were in flight: not a failure
+          return done(null);
+        }
+        done(e ?? this.outError);
+      };
+      if (this.endOutput) (this.out as unknown as Writable).end(finish);
+      else this.out.write('', finish);
     });
   }
 
