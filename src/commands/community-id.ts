@@ -429,6 +429,16 @@ function waitDrain(stream: NodeJS.WritableStream): Promise<void> {
 const WRITE_BATCH_CHARS = 64 * 1024;
 
 /**
+ * Longest input line held in memory. A longer line (input without newlines, `cat /dev/zero | pcapflow
+ * community-id`) would otherwise grow the carried text without bound: in tuple mode it is a bad line, in tcpdump
+ * mode it is passed through unchanged piece by piece. No tuple or tcpdump line comes near this length.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/** Error messages quote the offending word; a hostile word is cut so that one stderr line stays short. */
+const MAX_MESSAGE_CHARS = 200;
+
+/**
  * Stream mode of `pcapflow community-id` (no tuple on the command line).
  * Tuple mode: each input line holds the words of communityIdForWords; output line N is the ID of input line N,
  * or empty when line N is blank, a `#` comment, or bad. A bad line also writes one line naming its number to
@@ -484,7 +494,8 @@ export async function runCommunityIdStream(
           if (!(err instanceof PcapflowError) || err.code !== 'E_COMMUNITY_ID_INPUT') throw err;
           bad++;
           pending += '\n';
-          if (!errors.write(`line ${lineNumber}: ${err.message}\n`)) errorsFull = true;
+          const msg = err.message.length > MAX_MESSAGE_CHARS ? `${err.message.slice(0, MAX_MESSAGE_CHARS)}... (${err.message.length} characters)` : err.message;
+          if (!errors.write(`line ${lineNumber}: ${msg}\n`)) errorsFull = true;
         }
       }
     }
@@ -498,17 +509,48 @@ export async function runCommunityIdStream(
     if (pending.length >= WRITE_BATCH_CHARS) await flush();
   };
 
+  // Inside a line longer than MAX_LINE_CHARS: the rest of it, up to its newline, is passed through (tcpdump mode)
+  // or dropped (tuple mode: the line was reported when it grew too long).
+  let overlong = false;
+  const overlongText = (piece: string): void => {
+    if (opts.tcpdump) pending += piece;
+  };
   for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
     const text = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    carry = '';
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+    if (overlong) {
+      const end = text.indexOf('\n');
+      overlongText(end < 0 ? text : text.slice(0, end) + '\n');
+      if (end < 0) {
+        if (pending.length >= WRITE_BATCH_CHARS) await flush();
+        continue;
+      }
+      overlong = false;
+      start = end + 1;
+    }
+    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
       if (handleLine(text.slice(start, nl))) await settle();
       start = nl + 1;
     }
     carry = text.slice(start);
+    if (carry.length > MAX_LINE_CHARS) {
+      overlong = true;
+      lineNumber++;
+      verboseProto = -1;
+      if (opts.tcpdump) overlongText(carry);
+      else {
+        bad++;
+        pending += '\n';
+        if (!errors.write(`line ${lineNumber}: longer than ${MAX_LINE_CHARS} characters\n`)) errorsFull = true;
+      }
+      carry = '';
+      await settle();
+    }
   }
   carry += decoder.decode();
-  if (carry.length > 0 && handleLine(carry)) await settle();
+  if (overlong) overlongText(carry + '\n');
+  else if (carry.length > 0 && handleLine(carry)) await settle();
   await flush();
   return bad;
 }
