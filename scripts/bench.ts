@@ -83,9 +83,18 @@ async function main(): Promise<void> {
     );
   }
   const base = await pipelineRun(tiny, 1, '/dev/null');
-  const full = await pipelineRun(live, 1, '/dev/null');
-  const perFlow = (full.stats.peak_rss_bytes - base.stats.peak_rss_bytes) / LIVE_FLOWS;
-  console.log(`live flows           ${fmt(LIVE_FLOWS)} flows open at the end: peak RSS ${fmt(full.stats.peak_rss_bytes / 2 ** 20)} MiB, ${fmt(perFlow)} bytes per live flow (baseline ${fmt(base.stats.peak_rss_bytes / 2 ** 20)} MiB)`);
+  try {
+    const full = await pipelineRun(live, 1, '/dev/null');
+    const perFlow = (full.stats.peak_rss_bytes - base.stats.peak_rss_bytes) / LIVE_FLOWS;
+    console.log(
+      `live flows           ${fmt(LIVE_FLOWS)} flows open at the end: peak RSS ${fmt(full.stats.peak_rss_bytes / 2 ** 20)} MiB, ` +
+        `${fmt(perFlow)} bytes per live flow (baseline ${fmt(base.stats.peak_rss_bytes / 2 ** 20)} MiB), ${fmt(LIVE_FLOWS * 2 / full.seconds)} packets/s`,
+    );
+  } catch (err) {
+    // A run that dies (e.g. out of heap) is a result to report, not a reason to lose the lines above.
+    const text = String((err as { stderr?: string }).stderr ?? err).split('\n').find((l) => /FATAL|Error/.test(l)) ?? 'failed';
+    console.log(`live flows           ${fmt(LIVE_FLOWS)} flows open at the end: FAILED (${text.trim()})`);
+  }
 }
 
 await main();

@@ -7,7 +7,7 @@ import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
 import type { PacketMeta } from '../types.js';
-import { FlowState, RETRANS_RING, type PacketFacts } from './flow-state.js';
+import { FlowMemory, FlowState, type PacketFacts } from './flow-state.js';
 import { FlowTable, Tombstone, TombstoneStore } from './flow-table.js';
 import { endpointBytes, FlowKey } from './key.js';
 import { CicflowmeterProfile } from './profiles/cicflowmeter.js';
@@ -110,6 +110,8 @@ export class FlowEngine implements EngineOps {
   private readonly profile: FlowProfile;
   private readonly table: FlowTable;
   private readonly tombstones = new TombstoneStore(TOMBSTONE_LIMIT);
+  /** Typed-array blocks of ended flows, reused by new ones. */
+  private readonly memory = new FlowMemory();
   private readonly emit: (row: FlowRow) => void;
   private readonly hasher: CommunityIdHasher;
   private clockUs = Number.NEGATIVE_INFINITY;
@@ -225,6 +227,11 @@ export class FlowEngine implements EngineOps {
         if (t !== null) {
           this.tombstones.remove(t);
           this.profile.onTombstone(this, t);
+          // A continuation took the ring (and cleared it here); a fresh start leaves it to recycle.
+          if (t.retransRing !== null) {
+            this.memory.releaseRing(t.retransRing);
+            t.retransRing = null;
+          }
         } else {
           this.profile.onNewFlow(this);
         }
@@ -235,16 +242,29 @@ export class FlowEngine implements EngineOps {
 
   /** End of input: write every open flow in first-packet order. */
   finish(): void {
+    while (!this.finishStep(Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * End of input, in steps: ends (and emits the rows of) at most `maxFlows` open flows, oldest first packet
+   * first, and returns true once no flow is left. No packet may be added after the first call. Calling it until
+   * it returns true emits exactly what finish() does, in the same order; callers use it to write the rows of a
+   * large table in pieces with backpressure instead of holding every row at once (see FlowStage._flush for
+   * the measured gain).
+   */
+  finishStep(maxFlows: number): boolean {
     this.currentIndex = Number.MAX_SAFE_INTEGER;
     let f = this.table.oldest;
-    while (f !== null) {
+    for (let n = 0; f !== null && n < maxFlows; n++) {
       const next = f.ageNext;
       this.table.remove(f);
       this.profile.onEnd(f);
       this.writeRow(f, Number.MAX_SAFE_INTEGER);
+      this.retire(f, false);
       f = next;
     }
     if (this.pending.length > 0) this.flushPending();
+    return f === null;
   }
 
   // ---- EngineOps: called by the profile while it handles the current packet; not for other callers ----
@@ -259,6 +279,7 @@ export class FlowEngine implements EngineOps {
   close(flow: FlowState): void {
     this.table.remove(flow);
     this.writeRow(flow, this.currentIndex);
+    this.retire(flow, false);
   }
 
   /** For profiles only (EngineOps). */
@@ -276,7 +297,9 @@ export class FlowEngine implements EngineOps {
   startContinuation(t: Tombstone, forceForward: boolean, inheritRetransmissions: boolean): FlowState {
     const flow = this.newFlow(t.srcIsA);
     if (inheritRetransmissions && t.retransRing !== null && flow.retransRing !== null) {
+      this.memory.releaseRing(flow.retransRing);
       flow.retransRing = t.retransRing;
+      t.retransRing = null;
       flow.retransPos = t.retransPos;
       flow.retransFill = t.retransFill;
     }
@@ -304,17 +327,18 @@ export class FlowEngine implements EngineOps {
         this.profile.onEnd(victim);
         this.maxflowsEvicted++;
         this.writeRow(victim, this.currentIndex);
+        this.retire(victim, false);
       }
     }
     const key = this.key;
     const p = this.facts;
-    const flow = new FlowState();
+    const flow = new FlowState(this.memory.takeNumbers());
     key.copyTo(flow);
     flow.srcIsA = srcIsA;
     flow.allForward = key.sameAddr && this.profile.directionByAddressOnly;
     flow.bulkAllBackward = this.profile.bulkAllBackward;
     if (this.profile.trackRetransmissions && p.realProto === 6 && key.keyProto === 6) {
-      flow.retransRing = new Uint32Array(RETRANS_RING * 3 * 2);
+      flow.retransRing = this.memory.takeRing();
     }
     flow.cidProto = p.realProto;
     flow.cidSrcIsA = key.srcIsA;
@@ -347,6 +371,7 @@ export class FlowEngine implements EngineOps {
     this.profile.onEnd(flow);
     this.idleTimeouts++;
     this.writeRow(flow, this.currentIndex);
+    this.retire(flow, false);
   }
 
   /** Active timeout of `flow`: write it and remember what a continuation inherits. */
@@ -371,8 +396,23 @@ export class FlowEngine implements EngineOps {
       t.retransRing = flow.retransRing;
       t.retransPos = flow.retransPos;
       t.retransFill = flow.retransFill;
-      this.tombstones.add(t);
+      const forgotten = this.tombstones.add(t);
+      if (forgotten !== null && forgotten.retransRing !== null) {
+        this.memory.releaseRing(forgotten.retransRing);
+        forgotten.retransRing = null;
+      }
     }
+    this.retire(flow, keep);
+  }
+
+  /**
+   * A flow that has been written (or dropped) and left the table gives its blocks back to `memory`; its ring
+   * stays with the tombstone when `ringKept`. The FlowState must not be used afterwards.
+   */
+  private retire(flow: FlowState, ringKept: boolean): void {
+    this.memory.releaseNumbers(flow.s);
+    if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing);
+    flow.retransRing = null;
   }
 
   private writeRow(flow: FlowState, endIndex: number): void {

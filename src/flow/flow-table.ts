@@ -227,11 +227,17 @@ export class TombstoneStore {
     return null;
   }
 
-  /** Store `t` (its key fields set). A tombstone with the same key must not be present. */
-  add(t: Tombstone): void {
-    if (this.limit <= 0) return;
+  /**
+   * Store `t` (its key fields set). A tombstone with the same key must not be present. Returns the tombstone
+   * forgotten to make room (the store is full), `t` itself when the store keeps none, else null; the caller may
+   * recycle what it holds.
+   */
+  add(t: Tombstone): Tombstone | null {
+    if (this.limit <= 0) return t;
+    let forgotten: Tombstone | null = null;
     if (this.count >= this.limit && this.head !== null) {
-      this.remove(this.head);
+      forgotten = this.head;
+      this.remove(forgotten);
       this.evicted++;
     }
     const b = t.hash & BUCKET_MASK;
@@ -243,6 +249,7 @@ export class TombstoneStore {
     else this.head = t;
     this.tail = t;
     this.count++;
+    return forgotten;
   }
 
   remove(t: Tombstone): void {

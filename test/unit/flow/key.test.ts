@@ -107,11 +107,18 @@ describe('FlowKey and symmetric hash', () => {
   test('the tombstone store is bounded: beyond its limit the oldest memory is forgotten (FIFO)', () => {
     const store = new TombstoneStore(2);
     const keys = [1, 2, 3].map((n) => keyOf(17, addr(`10.0.0.${n}`), addr('10.0.0.9'), 4, 53, 53));
+    const forgotten: (Tombstone | null)[] = [];
+    const made: Tombstone[] = [];
     for (const k of keys) {
       const t = new Tombstone();
       k.copyTo(t);
-      store.add(t);
+      made.push(t);
+      forgotten.push(store.add(t));
     }
+    // add() hands back the tombstone it forgot (the oldest, keys[0]) so its ring can be recycled.
+    expect(forgotten).toEqual([null, null, made[0]]);
+    const none = new TombstoneStore(0);
+    expect(none.add(made[1]!)).toBe(made[1]); // a store that keeps nothing hands back what it was given
     expect(store.count).toBe(2);
     expect(store.evicted).toBe(1);
     expect(store.find(keys[0]!)).toBeNull();
