@@ -1,6 +1,7 @@
 // Packs decoded packets (PacketMeta + index + timestamp) into fixed-width records in one ArrayBuffer, so that
 // batches cross stream stages and worker_threads as one transferable buffer, never one object per packet.
 // Pure: no I/O, no threads. Layout is private to this file: use PacketBatchWriter / PacketBatchReader.
+import { fmix32 } from '../flow/hash.js';
 import type { PacketMeta } from '../types.js';
 
 /** Bytes per packed packet record. */
@@ -175,14 +176,6 @@ export class PacketBatchReader {
   }
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * Symmetric shard hash of record `r`: A->B and B->A give the same value (each endpoint is hashed alone and the

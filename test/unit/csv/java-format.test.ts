@@ -2,18 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { javaDoubleToString, javaDoubleToStringExact, javaLongToString } from '../../../src/csv/java-format.js';
 import { PcapflowError } from '../../../src/errors.js';
 import { HAVE_JAVA, JAVA_SKIP_REASON, javaDoubleStrings } from '../../helpers/java-oracle.js';
-
-/** mulberry32: a small fixed-seed PRNG so the oracle sample is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../scripts/gen-traffic.js'; // mulberry32: the oracle sample is the same on every run
 
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
