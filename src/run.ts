@@ -28,6 +28,9 @@ export interface RunSummary {
   packets_dropped: number;
   dropped: Record<string, number>;
   flows_written: number;
+  /** How flows ended or were held: flow_timeouts, idle_timeouts, continuations, maxflows_evicted (flows ended early
+   *  because --max-flows was reached; they are written), tombstones_evicted. */
+  flow_events: Record<string, number>;
   profile: string;
   jobs: number;
   elapsed_s: number;
@@ -113,6 +116,13 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
     packets_dropped: packetsDropped,
     dropped,
     flows_written: sink.rowsWritten,
+    flow_events: {
+      flow_timeouts: counters['flow_timeouts'] ?? 0,
+      idle_timeouts: counters['idle_timeouts'] ?? 0,
+      continuations: counters['continuations'] ?? 0,
+      maxflows_evicted: counters['maxflows_evicted'] ?? 0,
+      tombstones_evicted: counters['tombstones_evicted'] ?? 0,
+    },
     profile: opts.profile,
     jobs,
     elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,
@@ -137,5 +147,7 @@ export function formatSummary(s: RunSummary): string {
   ];
   if (s.packets_dropped > 0) parts.push(`${s.packets_dropped} dropped by the ${s.profile} profile (${list(s.dropped)})`);
   parts.push(`${s.flows_written} flows written`);
+  const evicted = s.flow_events['maxflows_evicted'] ?? 0;
+  if (evicted > 0) parts.push(`${evicted} of them ended early by --max-flows`);
   return `pcapflow: ${parts.join(', ')} in ${s.elapsed_s.toFixed(2)} s`;
 }
