@@ -9,7 +9,7 @@ import { PcapflowError } from '../errors.js';
 import type { PacketMeta } from '../types.js';
 import { FlowMemory, FlowState, type PacketFacts } from './flow-state.js';
 import { FlowTable, Tombstone, TombstoneStore } from './flow-table.js';
-import { endpointBytes, FlowKey } from './key.js';
+import { copyKeyFields, endpointBytes, FlowKey } from './key.js';
 import { CicflowmeterProfile } from './profiles/cicflowmeter.js';
 import { DefaultProfile } from './profiles/default.js';
 import type { EngineOps, FlowProfile, ProfileName } from './profiles/profile.js';
@@ -382,13 +382,7 @@ export class FlowEngine implements EngineOps {
     this.writeRow(flow, this.currentIndex);
     if (keep) {
       const t = new Tombstone();
-      t.hash = flow.hash;
-      t.a0 = flow.a0; t.a1 = flow.a1; t.a2 = flow.a2; t.a3 = flow.a3;
-      t.b0 = flow.b0; t.b1 = flow.b1; t.b2 = flow.b2; t.b3 = flow.b3;
-      t.portA = flow.portA;
-      t.portB = flow.portB;
-      t.keyProto = flow.keyProto;
-      t.addrLen = flow.addrLen;
+      copyKeyFields(flow, t);
       t.srcIsA = flow.srcIsA;
       t.lastTs = flow.lastTs;
       t.cumulativeUs = flow.cumulativeUs;

@@ -107,14 +107,19 @@ export class FlowKey implements KeyFields {
 
   /** Copy the key fields into a flow or tombstone. */
   copyTo(out: KeyFields): void {
-    out.hash = this.hash;
-    out.a0 = this.a0; out.a1 = this.a1; out.a2 = this.a2; out.a3 = this.a3;
-    out.b0 = this.b0; out.b1 = this.b1; out.b2 = this.b2; out.b3 = this.b3;
-    out.portA = this.portA;
-    out.portB = this.portB;
-    out.keyProto = this.keyProto;
-    out.addrLen = this.addrLen;
+    copyKeyFields(this, out);
   }
+}
+
+/** Copy the stored key (hash, both endpoints, ports, protocol, address length) from one holder to another. */
+export function copyKeyFields(from: KeyFields, out: KeyFields): void {
+  out.hash = from.hash;
+  out.a0 = from.a0; out.a1 = from.a1; out.a2 = from.a2; out.a3 = from.a3;
+  out.b0 = from.b0; out.b1 = from.b1; out.b2 = from.b2; out.b3 = from.b3;
+  out.portA = from.portA;
+  out.portB = from.portB;
+  out.keyProto = from.keyProto;
+  out.addrLen = from.addrLen;
 }
 
 /** Write endpoint A (`which` = 0) or B (1) of a stored key as address bytes into `out` (4 or 16 bytes). */

@@ -1,6 +1,7 @@
 // Builds decoded-packet values (PacketMeta) for flow-engine tests, without bytes or decoders: a conversation
 // between two endpoints described packet by packet (direction, time, flags, payload...). Test-only helper.
 import { FlowEngine, type FlowEngineOptions, type FlowRow, type ProfileName } from '../../src/flow/flow-engine.js';
+import { PacketBatchWriter, type PacketBatch } from '../../src/shard/packet-batch.js';
 import { createPacketMeta, IPPROTO, SKIP, TCP_FLAG, type PacketMeta } from '../../src/types.js';
 
 /** TCP flag shorthands: 'S' SYN, 'A' ACK, 'F' FIN, 'R' RST, 'P' PSH, 'U' URG, 'E' ECE, 'C' CWR. */
@@ -153,4 +154,17 @@ export function runFlows(
     return m as RowMap;
   });
   return { rows, raw, engine };
+}
+
+/** Pack (conversation, packet) pairs into PacketBatches of `size` packets, packet i at global index i. */
+export function packBatches(list: ReadonlyArray<readonly [Conversation, PacketSpec]>, size: number): PacketBatch[] {
+  const w = new PacketBatchWriter(size);
+  const meta = createPacketMeta();
+  const out: PacketBatch[] = [];
+  list.forEach(([c, p], i) => {
+    w.push(i, p.tsUs, fillMeta(meta, c, p));
+    if (w.full) out.push(w.take(i, p.tsUs));
+  });
+  if (w.count > 0) out.push(w.take(list.length - 1, list[list.length - 1]![1].tsUs));
+  return out;
 }

@@ -3,11 +3,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PacketBatchWriter, type PacketBatch } from '../../../src/shard/packet-batch.js';
+import type { PacketBatch } from '../../../src/shard/packet-batch.js';
 import { createShardStage } from '../../../src/shard/pool.js';
 import type { RowBatch } from '../../../src/stream/flow-stage.js';
-import { createPacketMeta } from '../../../src/types.js';
-import { engineOptions, fillMeta, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
+import { engineOptions, packBatches, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
 
 const T0 = 1_600_000_000_000_000;
 
@@ -29,18 +28,6 @@ function items(flows: number): Array<readonly [Conversation, PacketSpec]> {
   return out;
 }
 
-function batches(list: ReadonlyArray<readonly [Conversation, PacketSpec]>, size: number): PacketBatch[] {
-  const w = new PacketBatchWriter(size);
-  const meta = createPacketMeta();
-  const out: PacketBatch[] = [];
-  list.forEach(([c, p], i) => {
-    w.push(i, p.tsUs, fillMeta(meta, c, p));
-    if (w.full) out.push(w.take(i, p.tsUs));
-  });
-  if (w.count > 0) out.push(w.take(list.length - 1, list[list.length - 1]![1].tsUs));
-  return out;
-}
-
 describe('ShardStage', () => {
   test.each([2, 3])('--jobs %i: same rows in the same order as one engine, open flows merged in pieces', async (jobs) => {
     const list = items(2500);
@@ -55,7 +42,7 @@ describe('ShardStage', () => {
         setImmediate(done);
       },
     });
-    await pipeline(Readable.from(batches(list, 700), { objectMode: true }), stage, slow);
+    await pipeline(Readable.from(packBatches(list, 700), { objectMode: true }), stage, slow);
     const rows = got.flatMap((b) => b.rows);
     expect(rows.map((r) => [r.endIndex, r.firstIndex])).toEqual(expected.map((r) => [r.endIndex, r.firstIndex]));
     expect(rows.map((r) => r.fields)).toEqual(expected.map((r) => r.fields));

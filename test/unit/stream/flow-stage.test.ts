@@ -3,10 +3,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PacketBatchWriter, type PacketBatch } from '../../../src/shard/packet-batch.js';
+import type { PacketBatch } from '../../../src/shard/packet-batch.js';
 import { FlowStage, type RowBatch } from '../../../src/stream/flow-stage.js';
-import { createPacketMeta } from '../../../src/types.js';
-import { engineOptions, fillMeta, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
+import { engineOptions, packBatches, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
 
 const T0 = 1_600_000_000_000_000;
 
@@ -20,18 +19,6 @@ function items(flows: number): Array<readonly [Conversation, PacketSpec]> {
       out.push([c, { dir: round === 0 ? 'c2s' : 's2c', tsUs: (t += 3), payload: 30 + (i % 17) + round * 100 }]);
     }
   }
-  return out;
-}
-
-function batches(list: ReadonlyArray<readonly [Conversation, PacketSpec]>, size: number): PacketBatch[] {
-  const w = new PacketBatchWriter(size);
-  const meta = createPacketMeta();
-  const out: PacketBatch[] = [];
-  list.forEach(([c, p], i) => {
-    w.push(i, p.tsUs, fillMeta(meta, c, p));
-    if (w.full) out.push(w.take(i, p.tsUs));
-  });
-  if (w.count > 0) out.push(w.take(list.length - 1, list[list.length - 1]![1].tsUs));
   return out;
 }
 
@@ -51,7 +38,7 @@ describe('FlowStage', () => {
         setImmediate(done);
       },
     });
-    await pipeline(Readable.from(batches(list, 1000), { objectMode: true }), stage, slow);
+    await pipeline(Readable.from(packBatches(list, 1000), { objectMode: true }), stage, slow);
     const rows = got.flatMap((b) => b.rows);
     expect(rows.map((r) => r.fields)).toEqual(expected.map((r) => r.fields));
     expect(rows.map((r) => r.firstIndex)).toEqual(expected.map((r) => r.firstIndex));
