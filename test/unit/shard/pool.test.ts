@@ -3,7 +3,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PacketBatch } from '../../../src/shard/packet-batch.js';
 import { createShardStage } from '../../../src/shard/pool.js';
 import type { RowBatch } from '../../../src/stream/flow-stage.js';
 import { engineOptions, packBatches, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
