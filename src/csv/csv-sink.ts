@@ -1,5 +1,6 @@
-// Last stage: writes RowBatches as CSV through csv-stringify, several hundred rows per write, honouring the
-// destination's backpressure. A closed pipe (EPIPE) is not an error for pcapflow: the sink stops writing and
+// Last stage: writes RowBatches as CSV, several hundred rows per write, honouring the destination's
+// backpressure. Rows arrive as CSV records already (csv-line.ts: csv-stringify's output, formatted where the flow
+// ended, in the workers with --jobs N); the header goes through csv-stringify here. A closed pipe (EPIPE) is not an error for pcapflow: the sink stops writing and
 // the run ends quietly. Any other write error (a full disk) fails the sink. Touches the output stream only.
 import { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -25,7 +26,8 @@ export class CsvSink extends Writable {
   private readonly out: Out;
   private readonly rowsPerWrite: number;
   private readonly endOutput: boolean;
-  private pending: string[][] = [];
+  private pending: string[] = [];
+  private pendingRows = 0;
   private headerWritten = false;
   private readonly header: string[];
   private waiter: (() => void) | null = null;
@@ -48,11 +50,12 @@ export class CsvSink extends Writable {
 
   override _write(batch: RowBatch, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     for (const row of batch.rows) {
-      this.pending.push(row.fields);
+      this.pending.push(row.line);
       this.packetsInRows += row.packets;
     }
+    this.pendingRows += batch.rows.length;
     this.rowsWritten += batch.rows.length;
-    if (this.pending.length >= this.rowsPerWrite || !this.headerWritten) this.writeOut(done);
+    if (this.pendingRows >= this.rowsPerWrite || !this.headerWritten) this.writeOut(done);
     else done();
   }
 
@@ -84,6 +87,7 @@ export class CsvSink extends Writable {
     if (this.outError) return done(this.outError);
     if (this.closedByReader) {
       this.pending = [];
+      this.pendingRows = 0;
       return done();
     }
     let text = '';
@@ -92,8 +96,9 @@ export class CsvSink extends Writable {
       this.headerWritten = true;
     }
     if (this.pending.length > 0) {
-      text += stringify(this.pending);
+      text += this.pending.join('\n') + '\n';
       this.pending = [];
+      this.pendingRows = 0;
     }
     if (text.length === 0 || this.out.write(text)) return done(this.outError);
     this.waiter = () => done(this.outError);

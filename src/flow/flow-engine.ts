@@ -3,6 +3,7 @@
 // continuation memory and the row order. Profile-specific rules live in profiles/*.ts, column formatting in
 // csv/columns.ts. Pure: no I/O, no timers; no allocation per packet except when a flow starts or a row is written.
 import { formatRow, headerOf, type RowContext } from '../csv/columns.js';
+import { csvRecord } from '../csv/csv-line.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
@@ -37,8 +38,9 @@ export interface FlowRow {
   endIndex: number;
   /** Global index of the flow's first packet. */
   firstIndex: number;
-  /** Formatted CSV fields in column order (community_id last). */
-  fields: string[];
+  /** The row as one CSV record (no record delimiter), fields in column order (community_id last). Formatted
+   *  where the flow ended (in a worker with --jobs N), so the sink only joins text. */
+  line: string;
   /** Packets counted in this row. */
   packets: number;
 }
@@ -439,7 +441,7 @@ export class FlowEngine implements EngineOps {
     this.pending.push({
       endIndex,
       firstIndex: flow.firstIndex,
-      fields: formatRow(this.profile.columns, flow, ctx),
+      line: csvRecord(formatRow(this.profile.columns, flow, ctx)),
       packets,
     });
   }

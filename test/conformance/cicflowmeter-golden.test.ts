@@ -12,6 +12,7 @@ import { FlowEngine, type ProfileName } from '../../src/flow/flow-engine.js';
 import { createPacketMeta, SKIP } from '../../src/types.js';
 import { HAVE_SHARED, TESTDATA_DIR } from '../helpers/paths.js';
 import { engineOptions } from '../helpers/packet-meta-builder.js';
+import { rowFields } from '../helpers/rows.js';
 
 const EXPECTED_DIR = path.join(TESTDATA_DIR, 'expected', 'cicflowmeter');
 
@@ -51,7 +52,7 @@ const FORK_KNOWN_PROTOCOLS = new Set(['1', '2', '6', '17', '132']);
 
 function runCapture(file: string, profile: ProfileName): string[][] {
   const rows: string[][] = [];
-  const engine = new FlowEngine(engineOptions(profile), (r) => rows.push(r.fields));
+  const engine = new FlowEngine(engineOptions(profile), (r) => rows.push(rowFields(r)));
   const parser = new CaptureParser({ fileName: path.basename(file) });
   const meta = createPacketMeta();
   parser.push(readFileSync(file));

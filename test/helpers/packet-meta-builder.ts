@@ -3,6 +3,7 @@
 import { FlowEngine, type FlowEngineOptions, type FlowRow, type ProfileName } from '../../src/flow/flow-engine.js';
 import { PacketBatchWriter, type PacketBatch } from '../../src/shard/packet-batch.js';
 import { createPacketMeta, IPPROTO, SKIP, TCP_FLAG, type PacketMeta } from '../../src/types.js';
+import { rowFields } from './rows.js';
 
 /** TCP flag shorthands: 'S' SYN, 'A' ACK, 'F' FIN, 'R' RST, 'P' PSH, 'U' URG, 'E' ECE, 'C' CWR. */
 export function flags(spec: string): number {
@@ -150,7 +151,8 @@ export function runFlows(
   const header = FlowEngine.header(profile);
   const rows = raw.map((r) => {
     const m: Record<string, string> = { _endIndex: String(r.endIndex), _packets: String(r.packets) };
-    header.forEach((h, i) => (m[h] = r.fields[i]!));
+    const fields = rowFields(r);
+    header.forEach((h, i) => (m[h] = fields[i]!));
     return m as RowMap;
   });
   return { rows, raw, engine };

@@ -44,7 +44,7 @@ describe('ShardStage', () => {
     await pipeline(Readable.from(packBatches(list, 700), { objectMode: true }), stage, slow);
     const rows = got.flatMap((b) => b.rows);
     expect(rows.map((r) => [r.endIndex, r.firstIndex])).toEqual(expected.map((r) => [r.endIndex, r.firstIndex]));
-    expect(rows.map((r) => r.fields)).toEqual(expected.map((r) => r.fields));
+    expect(rows.map((r) => r.line)).toEqual(expected.map((r) => r.line));
     // All 2500 flows are open at the end and arrive in batches of at most 512 rows (TAIL_BATCH).
     const tail = got.filter((b) => b.rows[0]!.endIndex === Number.MAX_SAFE_INTEGER);
     expect(tail.reduce((n, b) => n + b.rows.length, 0)).toBe(2500);

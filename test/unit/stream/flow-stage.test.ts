@@ -39,7 +39,7 @@ describe('FlowStage', () => {
     });
     await pipeline(Readable.from(packBatches(list, 1000), { objectMode: true }), stage, slow);
     const rows = got.flatMap((b) => b.rows);
-    expect(rows.map((r) => r.fields)).toEqual(expected.map((r) => r.fields));
+    expect(rows.map((r) => r.line)).toEqual(expected.map((r) => r.line));
     expect(rows.map((r) => r.firstIndex)).toEqual(expected.map((r) => r.firstIndex));
     // 3000 open flows ended 512 at a time: 6 pieces (5 × 512 + 440); the stage's own buffer never holds more
     // than its highWaterMark (4) of them while the reader is slow.
