@@ -83,7 +83,7 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
   const flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
   const sink = new CsvSink(out, { header: FlowEngine.header(opts.profile), endOutput: isFile });
   try {
-    await pipeline(createCaptureSource(files), new PacketStage({ stats }), flowStage, sink);
+    await pipeline(createCaptureSource(files), new PacketStage({ stats, shards: jobs }), flowStage, sink);
   } catch (err) {
     if (!sink.closedByReader) {
       if (isFile) out.destroy();

@@ -1,13 +1,13 @@
-// The worker pool behind `--jobs N`: splits each PacketBatch by the symmetric shard hash into one packed buffer
-// per worker (transferred, never copied), shares the batch's timestamps with every worker so all shards follow one
-// capture clock, and merges the rows back in the engine's defined order (end packet, then first packet), so the
+// The worker pool behind `--jobs N`: posts each shard's packed buffer of a PacketBatch (packed per shard by the
+// symmetric shard hash as the packets were read) to its worker (transferred, never copied), shares the batch's
+// timestamps with every worker so all shards follow one capture clock, and merges the rows back in the engine's defined order (end packet, then first packet), so the
 // output is the same bytes for any N. Backpressure: at most MAX_IN_FLIGHT batches are unanswered at a time.
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { PcapflowError } from '../errors.js';
 import type { FlowEngineOptions, FlowRow } from '../flow/flow-engine.js';
 import { compareRows, type RowBatch } from '../stream/flow-stage.js';
-import { copyRecord, PacketBatchReader, RECORD_BYTES, shardHash, type PacketBatch } from './packet-batch.js';
+import type { PacketBatch } from './packet-batch.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol.js';
 
 /** Batches sent and not yet answered by every worker. */
@@ -21,12 +21,13 @@ interface Pending {
 
 /** One worker's rows of open flows at the end of input, in first-packet order (see mergeTails). */
 interface Tail {
+  /** The piece being merged. */
   rows: FlowRow[];
   pos: number;
-  /** The worker has no open flow left beyond `rows`. */
+  /** Pieces received and not yet merged (at most TAIL_WINDOW). */
+  queue: FlowRow[][];
+  /** The worker's last piece has arrived. */
   last: boolean;
-  /** A piece was asked for and has not arrived. */
-  asked: boolean;
 }
 
 /** Rows per RowBatch pushed while merging the workers' tails. */
@@ -73,38 +74,22 @@ export class ShardStage extends Transform {
 
   override _transform(batch: PacketBatch, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.failed) return done();
+    if (batch.shards.length !== this.jobs || batch.clock === null) {
+      return done(new PcapflowError('E_INTERNAL', `a batch packed for ${batch.shards.length} shards reached a pool of ${this.jobs}`));
+    }
     const seq = this.nextSeq++;
-    const reader = new PacketBatchReader(batch);
-    const src = new Uint32Array(batch.buffer);
-    // Split by shard: count first so each shard's buffer is allocated once at its exact size.
-    const shardOf = new Uint16Array(batch.count);
-    const counts = new Uint32Array(this.jobs);
-    const skipWord = RECORD_BYTES / 4;
-    for (let r = 0; r < batch.count; r++) {
-      // Skipped packets (skip code in the high half of word 20) only move the clock: no shard needs them.
-      if (src[r * skipWord + 20]! >>> 16 !== 0) {
-        shardOf[r] = 0xffff;
-        continue;
-      }
-      const s = shardHash(src, r) % this.jobs;
-      shardOf[r] = s;
-      counts[s]!++;
-    }
-    const outs = Array.from(counts, (n) => new Uint32Array(new ArrayBuffer(Math.max(n, 1) * RECORD_BYTES)));
-    const fill = new Uint32Array(this.jobs);
-    for (let r = 0; r < batch.count; r++) {
-      const s = shardOf[r]!;
-      if (s === 0xffff) continue;
-      copyRecord(src, r, outs[s]!, fill[s]!++);
-    }
-    const clock = new SharedArrayBuffer(Math.max(batch.count, 1) * 8);
-    const ts = new Float64Array(clock);
-    for (let r = 0; r < batch.count; r++) ts[r] = reader.tsUs(r);
-    const firstIndex = batch.count > 0 ? reader.index(0) : 0;
     this.pending.set(seq, { seq, answers: 0, rows: [] });
     for (let s = 0; s < this.jobs; s++) {
-      const buffer = outs[s]!.buffer as ArrayBuffer;
-      const msg: MainToWorker = { kind: 'batch', seq, buffer, count: counts[s]!, firstIndex, clockCount: batch.count, clock };
+      const buffer = batch.shards[s]!;
+      const msg: MainToWorker = {
+        kind: 'batch',
+        seq,
+        buffer,
+        count: batch.counts[s]!,
+        firstIndex: batch.firstIndex,
+        clockCount: batch.packets,
+        clock: batch.clock,
+      };
       this.workers[s]!.postMessage(msg, [buffer]);
     }
     if (this.pending.size >= MAX_IN_FLIGHT) this.waitingDone = done;
@@ -112,16 +97,16 @@ export class ShardStage extends Transform {
   }
 
   /**
-   * End of input: every worker ends its open flows FINISH_STEP at a time, on request, and the pool merges the
-   * pieces by first packet (each worker's rows already come in that order), asking a worker for more only when
-   * its piece is used up and pushing on only while the reader keeps up. Measured on a 500 k-packet bench mix
-   * (all 24.7 k flows open at the end), --jobs 2: peak RSS 406 → 306 MB (each worker used to send every row in
-   * one message); same bytes as --jobs 1.
+   * End of input: every worker ends its open flows FINISH_STEP at a time and sends them as pieces, at most
+   * TAIL_WINDOW pieces ahead of the merge; the pool merges the pieces by first packet (each worker's rows already
+   * come in that order), gives a worker one more credit each time it uses up one of its pieces, and pushes on
+   * only while the reader keeps up. Measured on a 500 k-packet bench mix (all 24.7 k flows open at the end),
+   * --jobs 2: peak RSS 406 → 306 MB (each worker used to send every row in one message); same bytes as --jobs 1.
    */
   override _flush(done: TransformCallback): void {
     if (this.failed) return done();
     this.finishing = done;
-    this.tails = this.workers.map(() => ({ rows: [], pos: 0, last: false, asked: true }));
+    this.tails = this.workers.map(() => ({ rows: [], pos: 0, queue: [], last: false }));
     for (const w of this.workers) w.postMessage({ kind: 'end' } satisfies MainToWorker);
   }
 
@@ -154,10 +139,8 @@ export class ShardStage extends Transform {
     if (msg.kind === 'tail') {
       const t = this.tails?.[shard];
       if (t === undefined) return;
-      t.rows = msg.rows;
-      t.pos = 0;
-      t.last = msg.last;
-      t.asked = false;
+      t.queue.push(msg.rows);
+      if (msg.last) t.last = true;
       if (this.readWaiter === null) this.mergeTails();
       return;
     }
@@ -187,7 +170,7 @@ export class ShardStage extends Transform {
   /**
    * Merge the workers' tails by first-packet index (all their rows end at the end of input, so this is the
    * output order of compareRows). A row is pushed only once every worker with flows left has a piece at hand;
-   * a worker whose piece is used up is asked for the next one. Every batch's rows were pushed before: a worker
+   * a worker whose piece is used up gets a credit for one more. Every batch's rows were pushed before: a worker
    * answers all its batches before its first tail, and release() pushes each batch once all have answered.
    */
   private mergeTails(): void {
@@ -199,15 +182,15 @@ export class ShardStage extends Transform {
       let best: Tail | null = null;
       for (let s = 0; s < tails.length; s++) {
         const t = tails[s]!;
+        while (t.pos >= t.rows.length && t.queue.length > 0) {
+          t.rows = t.queue.shift()!;
+          t.pos = 0;
+          if (!t.last) this.workers[s]!.postMessage({ kind: 'more' } satisfies MainToWorker);
+        }
         if (t.pos < t.rows.length) {
           if (best === null || t.rows[t.pos]!.firstIndex < best.rows[best.pos]!.firstIndex) best = t;
         } else if (!t.last) {
           blocked = true;
-          if (!t.asked) {
-            t.asked = true;
-            t.rows = [];
-            this.workers[s]!.postMessage({ kind: 'more' } satisfies MainToWorker);
-          }
         }
       }
       if (blocked || best === null || out.length >= TAIL_BATCH) {

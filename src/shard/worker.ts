@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FlowEngine, type FlowRow } from '../flow/flow-engine.js';
 import { PacketBatchReader } from './packet-batch.js';
 import { createPacketMeta, SKIP } from '../types.js';
-import { FINISH_STEP, type MainToWorker, type WorkerInit, type WorkerToMain } from './protocol.js';
+import { FINISH_STEP, TAIL_WINDOW, type MainToWorker, type WorkerInit, type WorkerToMain } from './protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('pcapflow worker started outside a worker thread');
@@ -30,13 +30,16 @@ const fault = init.shard === 0 ? process.env['PCAPFLOW_WORKER_FAULT'] : undefine
 let rows: FlowRow[] = [];
 const engine = new FlowEngine(init.engine, (row) => rows.push(row));
 const meta = createPacketMeta();
+/** Tail pieces the pool may still receive unasked (see TAIL_WINDOW). */
+let credits = 0;
+let finished = false;
 
 port.on('message', (msg: MainToWorker) => {
   if (msg.kind === 'batch') {
     if (fault === 'throw') throw new Error('injected worker fault');
     if (fault === 'exit') process.exit(3);
     const clock = new Float64Array(msg.clock, 0, msg.clockCount);
-    const reader = new PacketBatchReader({ buffer: msg.buffer, count: msg.count, clockIndex: 0, clockUs: 0 });
+    const reader = new PacketBatchReader(msg.buffer, msg.count);
     let own = 0;
     let ownIndex = own < reader.count ? reader.index(own) : -1;
     for (let i = 0; i < msg.clockCount; i++) {
@@ -54,13 +57,18 @@ port.on('message', (msg: MainToWorker) => {
     send({ kind: 'rows', seq: msg.seq, rows });
     rows = [];
   } else if (msg.kind === 'end' || msg.kind === 'more') {
-    // The open flows go back a piece at a time, each on request, so neither thread holds every row at once.
-    const last = engine.finishStep(FINISH_STEP);
-    send({ kind: 'tail', rows, last });
-    rows = [];
-    if (last) {
-      send({ kind: 'done', counters: { ...engine.counters } });
-      port.close();
+    // The open flows go back a piece at a time, at most TAIL_WINDOW pieces ahead of the pool's merge, so neither
+    // thread holds every row at once and the workers format their tails side by side.
+    credits += msg.kind === 'end' ? TAIL_WINDOW : 1;
+    while (credits > 0 && !finished) {
+      finished = engine.finishStep(FINISH_STEP);
+      credits--;
+      send({ kind: 'tail', rows, last: finished });
+      rows = [];
+      if (finished) {
+        send({ kind: 'done', counters: { ...engine.counters } });
+        port.close();
+      }
     }
   }
 });

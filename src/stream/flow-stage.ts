@@ -22,7 +22,7 @@ export function compareRows(a: FlowRow, b: FlowRow): number {
 
 /** Feed one batch into an engine: decoded packets are added, skipped ones only advance the capture clock. */
 export function feedBatch(engine: FlowEngine, batch: PacketBatch, meta = createPacketMeta()): void {
-  const reader = new PacketBatchReader(batch);
+  const reader = new PacketBatchReader(batch.shards[0]!, batch.counts[0]!);
   for (let r = 0; r < reader.count; r++) {
     reader.read(r, meta);
     if (meta.skip === SKIP.NONE) engine.addPacket(reader.index(r), reader.tsUs(r), meta);

@@ -14,6 +14,8 @@ export interface PacketStageOptions {
   stats: ReadStats;
   /** Packets per batch (default 4096). */
   batchSize?: number;
+  /** Flow engines the batches are packed for (--jobs; default 1). */
+  shards?: number;
 }
 
 /** Transform (object mode): CaptureChunk in, PacketBatch out. Every packet read goes into a batch: decoded
@@ -32,7 +34,7 @@ export class PacketStage extends Transform {
   constructor(opts: PacketStageOptions) {
     super({ objectMode: true, highWaterMark: 4 });
     this.stats = opts.stats;
-    this.writer = new PacketBatchWriter(opts.batchSize ?? 4096);
+    this.writer = new PacketBatchWriter(opts.batchSize ?? 4096, opts.shards ?? 1);
   }
 
   override _transform(chunk: CaptureChunk, _enc: BufferEncoding, done: TransformCallback): void {

@@ -158,9 +158,10 @@ export function runFlows(
   return { rows, raw, engine };
 }
 
-/** Pack (conversation, packet) pairs into PacketBatches of `size` packets, packet i at global index i. */
-export function packBatches(list: ReadonlyArray<readonly [Conversation, PacketSpec]>, size: number): PacketBatch[] {
-  const w = new PacketBatchWriter(size);
+/** Pack (conversation, packet) pairs into PacketBatches of `size` packets for `shards` flow engines, packet i at
+ *  global index i. */
+export function packBatches(list: ReadonlyArray<readonly [Conversation, PacketSpec]>, size: number, shards = 1): PacketBatch[] {
+  const w = new PacketBatchWriter(size, shards);
   const meta = createPacketMeta();
   const out: PacketBatch[] = [];
   list.forEach(([c, p], i) => {

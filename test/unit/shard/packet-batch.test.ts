@@ -52,9 +52,11 @@ describe('PacketBatch', () => {
         const metas = items.map(([v]) => toMeta(v));
         items.forEach(([, index, ts], i) => w.push(index, ts, metas[i]!));
         const batch = w.take(7, 8);
-        expect(batch.count).toBe(items.length);
-        expect(batch.buffer.byteLength).toBe(32 * RECORD_BYTES);
-        const r = new PacketBatchReader(batch);
+        expect(batch.packets).toBe(items.length);
+        expect(batch.counts).toEqual([items.length]);
+        expect(batch.shards[0]!.byteLength).toBe(items.length * RECORD_BYTES);
+        expect(batch.clock).toBeNull();
+        const r = new PacketBatchReader(batch.shards[0]!, batch.counts[0]!);
         const out = createPacketMeta();
         items.forEach(([, index, ts], i) => {
           r.read(i, out);
@@ -81,7 +83,7 @@ describe('PacketBatch', () => {
         w.push(0, 0, m);
         w.push(1, 0, rev);
         const b = w.take(1, 0);
-        const u32 = new Uint32Array(b.buffer);
+        const u32 = new Uint32Array(b.shards[0]!);
         expect(shardHash(u32, 0)).toBe(shardHash(u32, 1));
       }),
       { numRuns: 300 },
@@ -101,9 +103,75 @@ describe('PacketBatch', () => {
       m.dstPort = 80;
       w.push(i, 0, m);
     }
-    const u32 = new Uint32Array(w.take(63, 0).buffer);
+    const u32 = new Uint32Array(w.take(63, 0).shards[0]!);
     const seen = new Set<number>();
     for (let i = 0; i < 64; i++) seen.add(shardHash(u32, i) % 4);
     expect(seen.size).toBe(4);
+  });
+
+  it('packed for N shards: each decoded packet in the shard of its hash, in order, skipped ones in the clock only', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.array(fc.tuple(metaArb, fc.integer({ min: -1e15, max: 4e15 })), { minLength: 1, maxLength: 40 }),
+        (shards, items) => {
+          const one = new PacketBatchWriter(64);
+          const many = new PacketBatchWriter(64, shards);
+          const metas = items.map(([v]) => toMeta(v));
+          items.forEach(([, ts], i) => {
+            one.push(1000 + i, ts, metas[i]!);
+            many.push(1000 + i, ts, metas[i]!);
+          });
+          const all = one.take(0, 0);
+          const split = many.take(0, 0);
+          expect(split.firstIndex).toBe(1000);
+          expect(split.packets).toBe(items.length);
+          expect(Array.from(new Float64Array(split.clock!))).toEqual(items.map(([, ts]) => ts));
+          // Expected placement, from the single-shard records (hash of each record).
+          const u32 = new Uint32Array(all.shards[0]!);
+          const want: number[][] = Array.from({ length: shards }, () => []);
+          items.forEach((_, i) => {
+            if (metas[i]!.skip === 0) want[shardHash(u32, i) % shards]!.push(i);
+          });
+          expect(split.counts).toEqual(want.map((l) => l.length));
+          const whole = new PacketBatchReader(all.shards[0]!, all.counts[0]!);
+          const a = createPacketMeta();
+          const b = createPacketMeta();
+          want.forEach((list, s) => {
+            const r = new PacketBatchReader(split.shards[s]!, split.counts[s]!);
+            expect(split.shards[s]!.byteLength).toBe(list.length * RECORD_BYTES);
+            list.forEach((i, k) => {
+              r.read(k, a);
+              whole.read(i, b);
+              expect(r.index(k)).toBe(1000 + i);
+              expect(r.tsUs(k)).toBe(items[i]![1]);
+              expect(a).toEqual(b);
+            });
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a writer is reused batch after batch: each batch holds only its own packets', () => {
+    const w = new PacketBatchWriter(4, 2);
+    const m = createPacketMeta();
+    m.ipVersion = 4;
+    m.protocol = 17;
+    m.hasPorts = true;
+    m.srcAddr.set([10, 0, 0, 1]);
+    m.dstAddr.set([10, 0, 0, 2]);
+    for (let i = 0; i < 4; i++) w.push(i, i * 10, m);
+    expect(w.full).toBe(true);
+    const first = w.take(3, 30);
+    w.push(4, 40, m);
+    const second = w.take(4, 40);
+    expect(first.counts.reduce((x, y) => x + y, 0)).toBe(4);
+    expect(second.counts.reduce((x, y) => x + y, 0)).toBe(1);
+    expect(second.firstIndex).toBe(4);
+    expect(Array.from(new Float64Array(second.clock!))).toEqual([40]);
+    const s = second.counts.findIndex((n) => n === 1);
+    expect(new PacketBatchReader(second.shards[s]!, 1).index(0)).toBe(4);
   });
 });

@@ -41,7 +41,7 @@ describe('ShardStage', () => {
         setImmediate(done);
       },
     });
-    await pipeline(Readable.from(packBatches(list, 700), { objectMode: true }), stage, slow);
+    await pipeline(Readable.from(packBatches(list, 700, jobs), { objectMode: true }), stage, slow);
     const rows = got.flatMap((b) => b.rows);
     expect(rows.map((r) => [r.endIndex, r.firstIndex])).toEqual(expected.map((r) => [r.endIndex, r.firstIndex]));
     expect(rows.map((r) => r.line)).toEqual(expected.map((r) => r.line));
