@@ -33,7 +33,10 @@ export class CsvSink extends Writable {
   private waiter: (() => void) | null = null;
 
   constructor(out: NodeJS.WritableStream, opts: CsvSinkOptions) {
-    super({ objectMode: true, highWaterMark: 8 });
+    // Two row batches buffered at most. Rows held across young-generation collections are promoted and stay in
+    // the old generation as garbage until the next full collection: with 8, the bench's 1 M open flows (written
+    // at the end of input) peaked at 2.08 GB RSS, with 2 (and FlowStage's 2) at 1.52 GB, same speed.
+    super({ objectMode: true, highWaterMark: 2 });
     this.out = out as Out;
     this.header = opts.header;
     this.rowsPerWrite = opts.rowsPerWrite ?? 512;

@@ -52,7 +52,7 @@ export class ShardStage extends Transform {
   private readWaiter: (() => void) | null = null;
 
   constructor(engine: FlowEngineOptions, jobs: number) {
-    super({ objectMode: true, highWaterMark: 4 });
+    super({ objectMode: true, highWaterMark: 2 }); // row batches; see CsvSink for the measured effect
     this.jobs = jobs;
     const url = new URL('./worker.js', import.meta.url);
     for (let shard = 0; shard < jobs; shard++) {

@@ -39,7 +39,7 @@ export class FlowStage extends Transform {
   private readWaiter: (() => void) | null = null;
 
   constructor(opts: FlowEngineOptions) {
-    super({ objectMode: true, highWaterMark: 4 });
+    super({ objectMode: true, highWaterMark: 2 }); // row batches; see CsvSink for the measured effect
     this.engine = new FlowEngine(opts, (row) => this.pending.push(row));
   }
 
