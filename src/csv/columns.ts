@@ -53,32 +53,32 @@ function leadingColumns(timestamp: (tsUs: number) => string): Column[] {
     col('Flow Duration', (f) => lng(duration(f))),
     col('Total Fwd Packet', (f) => lng(f.fwdPackets)),
     col('Total Bwd packets', (f) => lng(f.bwdPackets)),
-    col('Total Length of Fwd Packet', (f) => dbl(statSum(f.s, S.FWD_LEN))),
-    col('Total Length of Bwd Packet', (f) => dbl(statSum(f.s, S.BWD_LEN))),
-    col('Fwd Packet Length Max', (f) => (f.fwdPackets > 0 ? dbl(statMax(f.s, S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Min', (f) => (f.fwdPackets > 0 ? dbl(statMin(f.s, S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Mean', (f) => (f.fwdPackets > 0 ? dbl(statMean(f.s, S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Std', (f) => (f.fwdPackets > 0 ? dbl(statStddev(f.s, S.FWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Max', (f) => (f.bwdPackets > 0 ? dbl(statMax(f.s, S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Min', (f) => (f.bwdPackets > 0 ? dbl(statMin(f.s, S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Mean', (f) => (f.bwdPackets > 0 ? dbl(statMean(f.s, S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Std', (f) => (f.bwdPackets > 0 ? dbl(statStddev(f.s, S.BWD_LEN)) : ZERO)),
+    col('Total Length of Fwd Packet', (f) => dbl(statSum(f.s, f.o + S.FWD_LEN))),
+    col('Total Length of Bwd Packet', (f) => dbl(statSum(f.s, f.o + S.BWD_LEN))),
+    col('Fwd Packet Length Max', (f) => (f.fwdPackets > 0 ? dbl(statMax(f.s, f.o + S.FWD_LEN)) : ZERO)),
+    col('Fwd Packet Length Min', (f) => (f.fwdPackets > 0 ? dbl(statMin(f.s, f.o + S.FWD_LEN)) : ZERO)),
+    col('Fwd Packet Length Mean', (f) => (f.fwdPackets > 0 ? dbl(statMean(f.s, f.o + S.FWD_LEN)) : ZERO)),
+    col('Fwd Packet Length Std', (f) => (f.fwdPackets > 0 ? dbl(statStddev(f.s, f.o + S.FWD_LEN)) : ZERO)),
+    col('Bwd Packet Length Max', (f) => (f.bwdPackets > 0 ? dbl(statMax(f.s, f.o + S.BWD_LEN)) : ZERO)),
+    col('Bwd Packet Length Min', (f) => (f.bwdPackets > 0 ? dbl(statMin(f.s, f.o + S.BWD_LEN)) : ZERO)),
+    col('Bwd Packet Length Mean', (f) => (f.bwdPackets > 0 ? dbl(statMean(f.s, f.o + S.BWD_LEN)) : ZERO)),
+    col('Bwd Packet Length Std', (f) => (f.bwdPackets > 0 ? dbl(statStddev(f.s, f.o + S.BWD_LEN)) : ZERO)),
   ];
 }
 
 /** Fwd/Bwd IAT groups (spec §6 rows 27–36): integer 0s when the direction has fewer than 2 packets. */
 function iatColumns(): Column[] {
   return [
-    col('Fwd IAT Total', (f) => (f.fwdPackets > 1 ? dbl(statSum(f.s, S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Mean', (f) => (f.fwdPackets > 1 ? dbl(statMean(f.s, S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Std', (f) => (f.fwdPackets > 1 ? dbl(statStddev(f.s, S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Max', (f) => (f.fwdPackets > 1 ? dbl(statMax(f.s, S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Min', (f) => (f.fwdPackets > 1 ? dbl(statMin(f.s, S.FWD_IAT)) : ZERO)),
-    col('Bwd IAT Total', (f) => (f.bwdPackets > 1 ? dbl(statSum(f.s, S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Mean', (f) => (f.bwdPackets > 1 ? dbl(statMean(f.s, S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Std', (f) => (f.bwdPackets > 1 ? dbl(statStddev(f.s, S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Max', (f) => (f.bwdPackets > 1 ? dbl(statMax(f.s, S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Min', (f) => (f.bwdPackets > 1 ? dbl(statMin(f.s, S.BWD_IAT)) : ZERO)),
+    col('Fwd IAT Total', (f) => (f.fwdPackets > 1 ? dbl(statSum(f.s, f.o + S.FWD_IAT)) : ZERO)),
+    col('Fwd IAT Mean', (f) => (f.fwdPackets > 1 ? dbl(statMean(f.s, f.o + S.FWD_IAT)) : ZERO)),
+    col('Fwd IAT Std', (f) => (f.fwdPackets > 1 ? dbl(statStddev(f.s, f.o + S.FWD_IAT)) : ZERO)),
+    col('Fwd IAT Max', (f) => (f.fwdPackets > 1 ? dbl(statMax(f.s, f.o + S.FWD_IAT)) : ZERO)),
+    col('Fwd IAT Min', (f) => (f.fwdPackets > 1 ? dbl(statMin(f.s, f.o + S.FWD_IAT)) : ZERO)),
+    col('Bwd IAT Total', (f) => (f.bwdPackets > 1 ? dbl(statSum(f.s, f.o + S.BWD_IAT)) : ZERO)),
+    col('Bwd IAT Mean', (f) => (f.bwdPackets > 1 ? dbl(statMean(f.s, f.o + S.BWD_IAT)) : ZERO)),
+    col('Bwd IAT Std', (f) => (f.bwdPackets > 1 ? dbl(statStddev(f.s, f.o + S.BWD_IAT)) : ZERO)),
+    col('Bwd IAT Max', (f) => (f.bwdPackets > 1 ? dbl(statMax(f.s, f.o + S.BWD_IAT)) : ZERO)),
+    col('Bwd IAT Min', (f) => (f.bwdPackets > 1 ? dbl(statMin(f.s, f.o + S.BWD_IAT)) : ZERO)),
   ];
 }
 
@@ -91,15 +91,15 @@ function middleColumns(): Column[] {
   const flag = (name: string, idx: number): Column => col(`${name} Flag Count`, (f) => lng(f.flagTotal(idx)));
   const any = (f: FlowState): boolean => f.packets > 0;
   return [
-    col('Fwd Header Length', (f) => lng(f.s[S.FWD_HDR]!)),
-    col('Bwd Header Length', (f) => lng(f.s[S.BWD_HDR]!)),
+    col('Fwd Header Length', (f) => lng(f.s[f.o + S.FWD_HDR]!)),
+    col('Bwd Header Length', (f) => lng(f.s[f.o + S.BWD_HDR]!)),
     col('Fwd Packets/s', (f) => rate(f.fwdPackets, f)),
     col('Bwd Packets/s', (f) => rate(f.bwdPackets, f)),
-    col('Packet Length Min', (f) => (any(f) ? dbl(statMin(f.s, S.ALL_LEN)) : ZERO)),
-    col('Packet Length Max', (f) => (any(f) ? dbl(statMax(f.s, S.ALL_LEN)) : ZERO)),
-    col('Packet Length Mean', (f) => (any(f) ? dbl(statMean(f.s, S.ALL_LEN)) : ZERO)),
-    col('Packet Length Std', (f) => (any(f) ? dbl(statStddev(f.s, S.ALL_LEN)) : ZERO)),
-    col('Packet Length Variance', (f) => (any(f) ? dbl(statVariance(f.s, S.ALL_LEN)) : ZERO)),
+    col('Packet Length Min', (f) => (any(f) ? dbl(statMin(f.s, f.o + S.ALL_LEN)) : ZERO)),
+    col('Packet Length Max', (f) => (any(f) ? dbl(statMax(f.s, f.o + S.ALL_LEN)) : ZERO)),
+    col('Packet Length Mean', (f) => (any(f) ? dbl(statMean(f.s, f.o + S.ALL_LEN)) : ZERO)),
+    col('Packet Length Std', (f) => (any(f) ? dbl(statStddev(f.s, f.o + S.ALL_LEN)) : ZERO)),
+    col('Packet Length Variance', (f) => (any(f) ? dbl(statVariance(f.s, f.o + S.ALL_LEN)) : ZERO)),
     flag('FIN', FLAG_INDEX.FIN),
     flag('SYN', FLAG_INDEX.SYN),
     flag('RST', FLAG_INDEX.RST),
@@ -113,31 +113,31 @@ function middleColumns(): Column[] {
 
 function sizeAverageColumns(): Column[] {
   return [
-    col('Average Packet Size', (f) => dbl(f.packets > 0 ? statSum(f.s, S.ALL_LEN) / f.packets : 0)),
-    col('Fwd Segment Size Avg', (f) => dbl(f.fwdPackets !== 0 ? statSum(f.s, S.FWD_LEN) / f.fwdPackets : 0)),
-    col('Bwd Segment Size Avg', (f) => dbl(f.bwdPackets !== 0 ? statSum(f.s, S.BWD_LEN) / f.bwdPackets : 0)),
+    col('Average Packet Size', (f) => dbl(f.packets > 0 ? statSum(f.s, f.o + S.ALL_LEN) / f.packets : 0)),
+    col('Fwd Segment Size Avg', (f) => dbl(f.fwdPackets !== 0 ? statSum(f.s, f.o + S.FWD_LEN) / f.fwdPackets : 0)),
+    col('Bwd Segment Size Avg', (f) => dbl(f.bwdPackets !== 0 ? statSum(f.s, f.o + S.BWD_LEN) / f.bwdPackets : 0)),
   ];
 }
 
 /** Active/Idle (spec §6.1): integer 0s when there is no sample. */
 function activeIdleColumns(): Column[] {
   return [
-    col('Active Mean', (f) => (statN(f.s, S.ACTIVE) > 0 ? dbl(statMean(f.s, S.ACTIVE)) : ZERO)),
-    col('Active Std', (f) => (statN(f.s, S.ACTIVE) > 0 ? dbl(statStddev(f.s, S.ACTIVE)) : ZERO)),
-    col('Active Max', (f) => (statN(f.s, S.ACTIVE) > 0 ? dbl(statMax(f.s, S.ACTIVE)) : ZERO)),
-    col('Active Min', (f) => (statN(f.s, S.ACTIVE) > 0 ? dbl(statMin(f.s, S.ACTIVE)) : ZERO)),
-    col('Idle Mean', (f) => (statN(f.s, S.IDLE) > 0 ? dbl(statMean(f.s, S.IDLE)) : ZERO)),
-    col('Idle Std', (f) => (statN(f.s, S.IDLE) > 0 ? dbl(statStddev(f.s, S.IDLE)) : ZERO)),
-    col('Idle Max', (f) => (statN(f.s, S.IDLE) > 0 ? dbl(statMax(f.s, S.IDLE)) : ZERO)),
-    col('Idle Min', (f) => (statN(f.s, S.IDLE) > 0 ? dbl(statMin(f.s, S.IDLE)) : ZERO)),
+    col('Active Mean', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMean(f.s, f.o + S.ACTIVE)) : ZERO)),
+    col('Active Std', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statStddev(f.s, f.o + S.ACTIVE)) : ZERO)),
+    col('Active Max', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMax(f.s, f.o + S.ACTIVE)) : ZERO)),
+    col('Active Min', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMin(f.s, f.o + S.ACTIVE)) : ZERO)),
+    col('Idle Mean', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMean(f.s, f.o + S.IDLE)) : ZERO)),
+    col('Idle Std', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statStddev(f.s, f.o + S.IDLE)) : ZERO)),
+    col('Idle Max', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMax(f.s, f.o + S.IDLE)) : ZERO)),
+    col('Idle Min', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMin(f.s, f.o + S.IDLE)) : ZERO)),
   ];
 }
 
 const firstHas = (f: FlowState, dir: number, bit: number): number => (f.firstDir === dir && (f.firstFlags & bit) !== 0 ? 1 : 0);
 // Seg Size Min = min L4 header over the direction (spec §6 row 75). The fork initialises each direction's
 // minimum to 0 unless p₁ travels that way, so only the direction of p₁ can show a non-zero minimum.
-const fwdSegMin = (f: FlowState): string => lng(f.firstDir === 0 && f.fwdPackets > 0 ? f.s[S.FWD_MIN_HDR]! : 0);
-const bwdSegMin = (f: FlowState): string => lng(f.firstDir === 1 && f.bwdPackets > 0 ? f.s[S.BWD_MIN_HDR]! : 0);
+const fwdSegMin = (f: FlowState): string => lng(f.firstDir === 0 && f.fwdPackets > 0 ? f.s[f.o + S.FWD_MIN_HDR]! : 0);
+const bwdSegMin = (f: FlowState): string => lng(f.firstDir === 1 && f.bwdPackets > 0 ? f.s[f.o + S.BWD_MIN_HDR]! : 0);
 /**
  * community_id: the Community ID of the flow's first packet's real tuple (real protocol number, addresses, ports
  * or ICMP type/code). Community IDs are symmetric, so this is the ID of the flow's tuple in flow orientation. In
@@ -153,12 +153,12 @@ const COMMUNITY_ID = col('community_id', (_f, c) => c.communityId);
 export const CICFLOWMETER_COLUMNS: readonly Column[] = [
   ...leadingColumns(formatCicTimestamp),
   // Rates divide by D/10^6 with no guard: D = 0 gives NaN or Infinity (spec §6 rows 21–22).
-  col('Flow Bytes/s', (f) => dbl((f.s[S.FWD_BYTES]! + f.s[S.BWD_BYTES]!) / (duration(f) / 1000000))),
+  col('Flow Bytes/s', (f) => dbl((f.s[f.o + S.FWD_BYTES]! + f.s[f.o + S.BWD_BYTES]!) / (duration(f) / 1000000))),
   col('Flow Packets/s', (f) => dbl(f.packets / (duration(f) / 1000000))),
-  col('Flow IAT Mean', (f) => dbl(statMean(f.s, S.FLOW_IAT))),
-  col('Flow IAT Std', (f) => dbl(statStddev(f.s, S.FLOW_IAT))),
-  col('Flow IAT Max', (f) => dbl(statMax(f.s, S.FLOW_IAT))),
-  col('Flow IAT Min', (f) => dbl(statMin(f.s, S.FLOW_IAT))),
+  col('Flow IAT Mean', (f) => dbl(statMean(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Std', (f) => dbl(statStddev(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Max', (f) => dbl(statMax(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Min', (f) => dbl(statMin(f.s, f.o + S.FLOW_IAT))),
   ...iatColumns(),
   // ⚠ PSH/URG come from the first packet only (spec §6 rows 37–40).
   col('Fwd PSH Flags', (f) => lng(firstHas(f, 0, 0x08))),
@@ -181,15 +181,15 @@ export const CICFLOWMETER_COLUMNS: readonly Column[] = [
     f.bulk(1, BULK.DURATION) !== 0 ? javaLongCast(f.bulk(1, BULK.BYTES) / (f.bulk(1, BULK.DURATION) / 1000000)) : ZERO,
   ),
   // ⚠ subflows: long division by the number of >1 s gaps (spec §6 rows 68–71, §6.3).
-  col('Subflow Fwd Packets', (f) => lng(f.s[S.SF_COUNT]! > 0 ? Math.trunc(f.fwdPackets / f.s[S.SF_COUNT]!) : 0)),
-  col('Subflow Fwd Bytes', (f) => lng(f.s[S.SF_COUNT]! > 0 ? Math.trunc(f.s[S.FWD_BYTES]! / f.s[S.SF_COUNT]!) : 0)),
-  col('Subflow Bwd Packets', (f) => lng(f.s[S.SF_COUNT]! > 0 ? Math.trunc(f.bwdPackets / f.s[S.SF_COUNT]!) : 0)),
-  col('Subflow Bwd Bytes', (f) => lng(f.s[S.SF_COUNT]! > 0 ? Math.trunc(f.s[S.BWD_BYTES]! / f.s[S.SF_COUNT]!) : 0)),
-  col('FWD Init Win Bytes', (f) => lng(f.s[S.FWD_INIT_WIN]!)),
+  col('Subflow Fwd Packets', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.fwdPackets / f.s[f.o + S.SF_COUNT]!) : 0)),
+  col('Subflow Fwd Bytes', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.s[f.o + S.FWD_BYTES]! / f.s[f.o + S.SF_COUNT]!) : 0)),
+  col('Subflow Bwd Packets', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.bwdPackets / f.s[f.o + S.SF_COUNT]!) : 0)),
+  col('Subflow Bwd Bytes', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.s[f.o + S.BWD_BYTES]! / f.s[f.o + S.SF_COUNT]!) : 0)),
+  col('FWD Init Win Bytes', (f) => lng(f.s[f.o + S.FWD_INIT_WIN]!)),
   // ⚠ window of the last backward packet (spec §6 row 73).
-  col('Bwd Init Win Bytes', (f) => lng(f.s[S.BWD_WIN_LAST]!)),
+  col('Bwd Init Win Bytes', (f) => lng(f.s[f.o + S.BWD_WIN_LAST]!)),
   // ⚠ the first packet is not counted (spec §6 row 74).
-  col('Fwd Act Data Pkts', (f) => lng(f.s[S.ACT_FWD]! - (f.firstDir === 0 && f.firstPayload >= 1 ? 1 : 0))),
+  col('Fwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_FWD]! - (f.firstDir === 0 && f.firstPayload >= 1 ? 1 : 0))),
   col('Fwd Seg Size Min', fwdSegMin),
   ...activeIdleColumns(),
   col('Label', () => LABEL),
@@ -207,12 +207,12 @@ const rateOrMinus1 = (count: number, f: FlowState): string => {
 /** `--profile default`: engelen-head's 94 columns (spec §1) with its fixed semantics (✔), then community_id. */
 export const DEFAULT_COLUMNS: readonly Column[] = [
   ...leadingColumns(formatIsoTimestamp),
-  col('Flow Bytes/s', (f) => rateOrMinus1(f.s[S.FWD_BYTES]! + f.s[S.BWD_BYTES]!, f)),
+  col('Flow Bytes/s', (f) => rateOrMinus1(f.s[f.o + S.FWD_BYTES]! + f.s[f.o + S.BWD_BYTES]!, f)),
   col('Flow Packets/s', (f) => rateOrMinus1(f.packets, f)),
-  col('Flow IAT Mean', (f) => iatOrZero(statMean(f.s, S.FLOW_IAT))),
-  col('Flow IAT Std', (f) => iatOrZero(statStddev(f.s, S.FLOW_IAT))),
-  col('Flow IAT Max', (f) => iatOrZero(statMax(f.s, S.FLOW_IAT))),
-  col('Flow IAT Min', (f) => iatOrZero(statMin(f.s, S.FLOW_IAT))),
+  col('Flow IAT Mean', (f) => iatOrZero(statMean(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Std', (f) => iatOrZero(statStddev(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Max', (f) => iatOrZero(statMax(f.s, f.o + S.FLOW_IAT))),
+  col('Flow IAT Min', (f) => iatOrZero(statMin(f.s, f.o + S.FLOW_IAT))),
   ...iatColumns(),
   col('Fwd PSH Flags', (f) => lng(f.flagCount(0, FLAG_INDEX.PSH))),
   col('Bwd PSH Flags', (f) => lng(f.flagCount(1, FLAG_INDEX.PSH))),
@@ -233,22 +233,22 @@ export const DEFAULT_COLUMNS: readonly Column[] = [
   col('Bwd Bulk Rate Avg', (f) =>
     dbl(f.bulk(1, BULK.DURATION) !== 0 ? f.bulk(1, BULK.BYTES) / (f.bulk(1, BULK.DURATION) / 1000000) : 0),
   ),
-  col('Subflow Fwd Packets', (f) => dbl(f.s[S.SF_COUNT]! > 0 ? f.fwdPackets / f.s[S.SF_COUNT]! : 0)),
-  col('Subflow Fwd Bytes', (f) => dbl(f.s[S.SF_COUNT]! > 0 ? f.s[S.FWD_BYTES]! / f.s[S.SF_COUNT]! : 0)),
-  col('Subflow Bwd Packets', (f) => dbl(f.s[S.SF_COUNT]! > 0 ? f.bwdPackets / f.s[S.SF_COUNT]! : 0)),
-  col('Subflow Bwd Bytes', (f) => dbl(f.s[S.SF_COUNT]! > 0 ? f.s[S.BWD_BYTES]! / f.s[S.SF_COUNT]! : 0)),
-  col('FWD Init Win Bytes', (f) => lng(f.s[S.FWD_INIT_WIN]!)),
-  col('Bwd Init Win Bytes', (f) => lng(f.s[S.BWD_WIN_FIRST_NZ]!)),
-  col('Fwd Act Data Pkts', (f) => lng(f.s[S.ACT_FWD]!)),
-  col('Bwd Act Data Pkts', (f) => lng(f.s[S.ACT_BWD]!)),
+  col('Subflow Fwd Packets', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.fwdPackets / f.s[f.o + S.SF_COUNT]! : 0)),
+  col('Subflow Fwd Bytes', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.s[f.o + S.FWD_BYTES]! / f.s[f.o + S.SF_COUNT]! : 0)),
+  col('Subflow Bwd Packets', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.bwdPackets / f.s[f.o + S.SF_COUNT]! : 0)),
+  col('Subflow Bwd Bytes', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.s[f.o + S.BWD_BYTES]! / f.s[f.o + S.SF_COUNT]! : 0)),
+  col('FWD Init Win Bytes', (f) => lng(f.s[f.o + S.FWD_INIT_WIN]!)),
+  col('Bwd Init Win Bytes', (f) => lng(f.s[f.o + S.BWD_WIN_FIRST_NZ]!)),
+  col('Fwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_FWD]!)),
+  col('Bwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_BWD]!)),
   col('Fwd Seg Size Min', fwdSegMin),
   col('Bwd Seg Size Min', bwdSegMin),
   ...activeIdleColumns(),
   col('ICMP Code', (f) => lng(f.icmpCode)),
   col('ICMP Type', (f) => lng(f.icmpType)),
-  col('Fwd TCP Retrans. Count', (f) => lng(f.s[S.RETRANS_FWD]!)),
-  col('Bwd TCP Retrans. Count', (f) => lng(f.s[S.RETRANS_BWD]!)),
-  col('Total TCP Retrans. Count', (f) => lng(f.s[S.RETRANS_FWD]! + f.s[S.RETRANS_BWD]!)),
+  col('Fwd TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_FWD]!)),
+  col('Bwd TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_BWD]!)),
+  col('Total TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_FWD]! + f.s[f.o + S.RETRANS_BWD]!)),
   col('Total Connection Flow Time', (f) => lng(f.cumulativeUs)),
   col('Label', () => LABEL),
   COMMUNITY_ID,

@@ -231,7 +231,7 @@ export class FlowEngine implements EngineOps {
           this.profile.onTombstone(this, t);
           // A continuation took the ring (and cleared it here); a fresh start leaves it to recycle.
           if (t.retransRing !== null) {
-            this.memory.releaseRing(t.retransRing);
+            this.memory.releaseRing(t.retransRing, t.ringAt);
             t.retransRing = null;
           }
         } else {
@@ -299,8 +299,9 @@ export class FlowEngine implements EngineOps {
   startContinuation(t: Tombstone, forceForward: boolean, inheritRetransmissions: boolean): FlowState {
     const flow = this.newFlow(t.srcIsA);
     if (inheritRetransmissions && t.retransRing !== null && flow.retransRing !== null) {
-      this.memory.releaseRing(flow.retransRing);
+      this.memory.releaseRing(flow.retransRing, flow.ringAt);
       flow.retransRing = t.retransRing;
+      flow.ringAt = t.ringAt;
       t.retransRing = null;
       flow.retransPos = t.retransPos;
       flow.retransFill = t.retransFill;
@@ -334,13 +335,15 @@ export class FlowEngine implements EngineOps {
     }
     const key = this.key;
     const p = this.facts;
-    const flow = new FlowState(this.memory.takeNumbers());
+    const at = this.memory.takeNumbers();
+    const flow = new FlowState(this.memory.slab, at);
     key.copyTo(flow);
     flow.srcIsA = srcIsA;
     flow.allForward = key.sameAddr && this.profile.directionByAddressOnly;
     flow.bulkAllBackward = this.profile.bulkAllBackward;
     if (this.profile.trackRetransmissions && p.realProto === 6 && key.keyProto === 6) {
-      flow.retransRing = this.memory.takeRing();
+      flow.ringAt = this.memory.takeRing();
+      flow.retransRing = this.memory.ring;
     }
     flow.cidProto = p.realProto;
     flow.cidSrcIsA = key.srcIsA;
@@ -390,11 +393,12 @@ export class FlowEngine implements EngineOps {
       t.cumulativeUs = flow.cumulativeUs;
       t.tcpState = flow.tcpState;
       t.retransRing = flow.retransRing;
+      t.ringAt = flow.ringAt;
       t.retransPos = flow.retransPos;
       t.retransFill = flow.retransFill;
       const forgotten = this.tombstones.add(t);
       if (forgotten !== null && forgotten.retransRing !== null) {
-        this.memory.releaseRing(forgotten.retransRing);
+        this.memory.releaseRing(forgotten.retransRing, forgotten.ringAt);
         forgotten.retransRing = null;
       }
     }
@@ -406,8 +410,8 @@ export class FlowEngine implements EngineOps {
    * stays with the tombstone when `ringKept`. The FlowState must not be used afterwards.
    */
   private retire(flow: FlowState, ringKept: boolean): void {
-    this.memory.releaseNumbers(flow.s);
-    if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing);
+    this.memory.releaseNumbers(flow.s, flow.o);
+    if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing, flow.ringAt);
     flow.retransRing = null;
   }
 

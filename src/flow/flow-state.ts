@@ -140,47 +140,56 @@ export class FlowState implements KeyFields {
   /** TCP_STATE of the maintained fork's termination rule. */
   tcpState: number = TCP_STATE.NONE;
 
-  /** Recent (seq, ack, len<<16|window) triples per direction, RETRANS_RING each; null when not tracked. */
+  /** The slab holding the flow's ring of recent (seq, ack, len<<16|window) triples per direction, RETRANS_RING
+   *  each, from `ringAt`; null when not tracked. */
   retransRing: Uint32Array | null = null;
+  ringAt = 0;
   retransPos = 0; // low 16 bits: next slot fwd, high 16 bits: next slot bwd
   retransFill = 0; // same packing: used slots
 
-  /** Every number of the flow (offsets in S). */
+  /** The slab holding every number of the flow, at s[o + S.*] (other flows share the slab). */
   readonly s: Float64Array;
+  readonly o: number;
 
   /**
-   * @param s the flow's number block (S.SIZE zeroed slots, e.g. from FlowMemory.takeNumbers()); a fresh block
-   *   when omitted. The flow owns it until the engine gives it back.
+   * @param s a slab holding the flow's number block (S.SIZE zeroed slots from `o`, e.g. from FlowMemory); a fresh
+   *   block when omitted. The flow owns its block until the engine gives it back.
    */
-  constructor(s: Float64Array = new Float64Array(S.SIZE)) {
+  constructor(s: Float64Array = new Float64Array(S.SIZE), o = 0) {
     this.s = s;
-    for (let o = 0; o < S.START_TS; o += STAT_SLOTS) statReset(s, o);
-    s[S.SF_LAST] = -1;
-    s[S.FWD_MIN_HDR] = Number.POSITIVE_INFINITY;
-    s[S.BWD_MIN_HDR] = Number.POSITIVE_INFINITY;
+    this.o = o;
+    for (let i = 0; i < S.START_TS; i += STAT_SLOTS) statReset(s, o + i);
+    s[o + S.SF_LAST] = -1;
+    s[o + S.FWD_MIN_HDR] = Number.POSITIVE_INFINITY;
+    s[o + S.BWD_MIN_HDR] = Number.POSITIVE_INFINITY;
+  }
+
+  /** Number slot `slot` (S.*) of the flow. */
+  num(slot: number): number {
+    return this.s[this.o + slot]!;
   }
 
   get fwdPackets(): number {
-    return statN(this.s, S.FWD_LEN);
+    return statN(this.s, this.o + S.FWD_LEN);
   }
   get bwdPackets(): number {
-    return statN(this.s, S.BWD_LEN);
+    return statN(this.s, this.o + S.BWD_LEN);
   }
   /** Packets in the flow. */
   get packets(): number {
-    return this.s[S.FWD_LEN]! + this.s[S.BWD_LEN]!;
+    return this.s[this.o + S.FWD_LEN]! + this.s[this.o + S.BWD_LEN]!;
   }
   get startTs(): number {
-    return this.s[S.START_TS]!;
+    return this.s[this.o + S.START_TS]!;
   }
   get lastTs(): number {
-    return this.s[S.LAST_TS]!;
+    return this.s[this.o + S.LAST_TS]!;
   }
   get cumulativeUs(): number {
-    return this.s[S.CUMULATIVE]!;
+    return this.s[this.o + S.CUMULATIVE]!;
   }
   set cumulativeUs(v: number) {
-    this.s[S.CUMULATIVE] = v;
+    this.s[this.o + S.CUMULATIVE] = v;
   }
 
   /**
@@ -189,19 +198,20 @@ export class FlowState implements KeyFields {
    */
   init(p: PacketFacts, dir: number): void {
     const s = this.s;
+    const o = this.o;
     const ts = p.tsUs;
     this.firstIndex = p.index;
-    s[S.START_TS] = ts;
-    s[S.LAST_TS] = ts;
-    s[S.START_ACTIVE] = ts;
-    s[S.END_ACTIVE] = ts;
-    s[S.SF_LAST] = ts;
+    s[o + S.START_TS] = ts;
+    s[o + S.LAST_TS] = ts;
+    s[o + S.START_ACTIVE] = ts;
+    s[o + S.END_ACTIVE] = ts;
+    s[o + S.SF_LAST] = ts;
     this.firstDir = dir;
     this.firstFlags = p.flags;
     this.firstPayload = p.payload;
     this.icmpType = p.icmpType;
     this.icmpCode = p.icmpCode;
-    if (dir === 0) s[S.FWD_INIT_WIN] = p.window;
+    if (dir === 0) s[o + S.FWD_INIT_WIN] = p.window;
     this.accumulate(p, dir);
   }
 
@@ -211,73 +221,76 @@ export class FlowState implements KeyFields {
    */
   add(p: PacketFacts, dir: number, activityTimeoutUs: number): void {
     const s = this.s;
+    const o = this.o;
     const ts = p.tsUs;
     this.updateActiveIdle(ts, activityTimeoutUs);
     // Subflows (spec §6.3): a gap > 1 s (as double seconds) counts; the reference also calls the active/idle
     // update there, which is a no-op right after the call above (same timestamp).
-    if ((ts - s[S.SF_LAST]!) / 1000000 > 1.0) s[S.SF_COUNT] = s[S.SF_COUNT]! + 1;
-    s[S.SF_LAST] = ts;
+    if ((ts - s[o + S.SF_LAST]!) / 1000000 > 1.0) s[o + S.SF_COUNT] = s[o + S.SF_COUNT]! + 1;
+    s[o + S.SF_LAST] = ts;
     this.accumulate(p, dir);
-    statPush(s, S.FLOW_IAT, ts - s[S.LAST_TS]!);
-    s[S.LAST_TS] = ts;
+    statPush(s, o + S.FLOW_IAT, ts - s[o + S.LAST_TS]!);
+    s[o + S.LAST_TS] = ts;
   }
 
   /** Active/idle update (spec §6.1). */
   updateActiveIdle(ts: number, threshold: number): void {
     const s = this.s;
-    const endActive = s[S.END_ACTIVE]!;
+    const o = this.o;
+    const endActive = s[o + S.END_ACTIVE]!;
     if (ts - endActive > threshold) {
-      const startActive = s[S.START_ACTIVE]!;
-      if (endActive - startActive > 0) statPush(s, S.ACTIVE, endActive - startActive);
-      statPush(s, S.IDLE, ts - endActive);
-      s[S.START_ACTIVE] = ts;
+      const startActive = s[o + S.START_ACTIVE]!;
+      if (endActive - startActive > 0) statPush(s, o + S.ACTIVE, endActive - startActive);
+      statPush(s, o + S.IDLE, ts - endActive);
+      s[o + S.START_ACTIVE] = ts;
     }
-    s[S.END_ACTIVE] = ts;
+    s[o + S.END_ACTIVE] = ts;
   }
 
   /** Add `x` to the packet-length statistics only (hook for the upstream p₁-twice quirk). */
   pushPacketLength(x: number): void {
-    statPush(this.s, S.ALL_LEN, x);
+    statPush(this.s, this.o + S.ALL_LEN, x);
   }
 
   private accumulate(p: PacketFacts, dir: number): void {
     const s = this.s;
+    const o = this.o;
     const ts = p.tsUs;
     const pay = p.payload;
     this.updateBulk(this.bulkAllBackward ? 1 : dir, ts, pay);
     const f = p.flags;
     if (f !== 0) {
-      const base = S.FLAGS + (dir << 3);
+      const base = o + S.FLAGS + (dir << 3);
       for (let bit = 0; bit < 8; bit++) if ((f >> bit) & 1) s[base + bit] = s[base + bit]! + 1;
     }
     if (this.retransRing !== null) this.checkRetransmission(p, dir);
-    statPush(s, S.ALL_LEN, pay);
+    statPush(s, o + S.ALL_LEN, pay);
     if (dir === 0) {
-      if (pay >= 1) s[S.ACT_FWD] = s[S.ACT_FWD]! + 1;
-      statPush(s, S.FWD_LEN, pay);
-      s[S.FWD_HDR] = s[S.FWD_HDR]! + p.header;
-      s[S.FWD_BYTES] = s[S.FWD_BYTES]! + pay;
-      if (s[S.FWD_LEN]! > 1) statPush(s, S.FWD_IAT, ts - s[S.FWD_LAST]!);
-      s[S.FWD_LAST] = ts;
-      if (p.header < s[S.FWD_MIN_HDR]!) s[S.FWD_MIN_HDR] = p.header;
+      if (pay >= 1) s[o + S.ACT_FWD] = s[o + S.ACT_FWD]! + 1;
+      statPush(s, o + S.FWD_LEN, pay);
+      s[o + S.FWD_HDR] = s[o + S.FWD_HDR]! + p.header;
+      s[o + S.FWD_BYTES] = s[o + S.FWD_BYTES]! + pay;
+      if (s[o + S.FWD_LEN]! > 1) statPush(s, o + S.FWD_IAT, ts - s[o + S.FWD_LAST]!);
+      s[o + S.FWD_LAST] = ts;
+      if (p.header < s[o + S.FWD_MIN_HDR]!) s[o + S.FWD_MIN_HDR] = p.header;
     } else {
-      if (pay >= 1) s[S.ACT_BWD] = s[S.ACT_BWD]! + 1;
-      statPush(s, S.BWD_LEN, pay);
-      s[S.BWD_HDR] = s[S.BWD_HDR]! + p.header;
-      s[S.BWD_BYTES] = s[S.BWD_BYTES]! + pay;
-      if (s[S.BWD_LEN]! > 1) statPush(s, S.BWD_IAT, ts - s[S.BWD_LAST]!);
-      s[S.BWD_LAST] = ts;
-      if (p.header < s[S.BWD_MIN_HDR]!) s[S.BWD_MIN_HDR] = p.header;
-      if (s[S.BWD_WIN_FIRST_NZ] === 0) s[S.BWD_WIN_FIRST_NZ] = p.window;
-      s[S.BWD_WIN_LAST] = p.window;
+      if (pay >= 1) s[o + S.ACT_BWD] = s[o + S.ACT_BWD]! + 1;
+      statPush(s, o + S.BWD_LEN, pay);
+      s[o + S.BWD_HDR] = s[o + S.BWD_HDR]! + p.header;
+      s[o + S.BWD_BYTES] = s[o + S.BWD_BYTES]! + pay;
+      if (s[o + S.BWD_LEN]! > 1) statPush(s, o + S.BWD_IAT, ts - s[o + S.BWD_LAST]!);
+      s[o + S.BWD_LAST] = ts;
+      if (p.header < s[o + S.BWD_MIN_HDR]!) s[o + S.BWD_MIN_HDR] = p.header;
+      if (s[o + S.BWD_WIN_FIRST_NZ] === 0) s[o + S.BWD_WIN_FIRST_NZ] = p.window;
+      s[o + S.BWD_WIN_LAST] = p.window;
     }
   }
 
   /** Bulk tracker update for direction `d` (spec §6.2, with the references' exact integer steps). */
   private updateBulk(d: number, ts: number, size: number): void {
     const b = this.s;
-    const o = S.BULK + (d << 3);
-    const other = S.BULK + ((1 - d) << 3);
+    const o = this.o + S.BULK + (d << 3);
+    const other = this.o + S.BULK + ((1 - d) << 3);
     if (b[other + B_LAST]! > b[o + B_START]!) b[o + B_START] = 0;
     if (size <= 0) return;
     if (b[o + B_START] === 0 || (ts - b[o + B_LAST]!) / 1000000 > 1.0) {
@@ -306,7 +319,7 @@ export class FlowState implements KeyFields {
 
   /** Bulk total `which` (BULK.*) of direction `d`. */
   bulk(d: number, which: number): number {
-    return this.s[S.BULK + (d << 3) + which]!;
+    return this.s[this.o + S.BULK + (d << 3) + which]!;
   }
 
   /**
@@ -322,14 +335,14 @@ export class FlowState implements KeyFields {
     const seq = p.tcpSeq >>> 0;
     const ack = p.tcpAck >>> 0;
     const lw = (((p.payload & 0xffff) << 16) | (p.window & 0xffff)) >>> 0;
-    const base = dir * RETRANS_RING * 3;
+    const base = this.ringAt + dir * RETRANS_RING * 3;
     const shift = dir << 4;
     const fill = (this.retransFill >>> shift) & 0xffff;
     for (let i = 0; i < fill; i++) {
       const o = base + i * 3;
       if (ring[o] === seq && ring[o + 1] === ack && ring[o + 2] === lw) {
         const slot = dir === 0 ? S.RETRANS_FWD : S.RETRANS_BWD;
-        this.s[slot] = this.s[slot]! + 1;
+        this.s[this.o + slot] = this.s[this.o + slot]! + 1;
         return;
       }
     }
@@ -345,12 +358,12 @@ export class FlowState implements KeyFields {
 
   /** Packets with flag `flagIndex` (FLAG_INDEX) in direction `dir`. */
   flagCount(dir: number, flagIndex: number): number {
-    return this.s[S.FLAGS + (dir << 3) + flagIndex]!;
+    return this.s[this.o + S.FLAGS + (dir << 3) + flagIndex]!;
   }
 
   /** Packets with flag `flagIndex` in both directions. */
   flagTotal(flagIndex: number): number {
-    return this.s[S.FLAGS + flagIndex]! + this.s[S.FLAGS + 8 + flagIndex]!;
+    return this.s[this.o + S.FLAGS + flagIndex]! + this.s[this.o + S.FLAGS + 8 + flagIndex]!;
   }
 }
 
@@ -367,19 +380,27 @@ const SLAB_FLOWS = 1024;
  * of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 → 289 MB, same bytes.
  */
 export class FlowMemory {
-  private readonly freeNumbers: Float64Array[] = [];
+  /** Free number blocks: slab and offset (parallel lists). */
+  private readonly freeSlabs: Float64Array[] = [];
+  private readonly freeOffsets: number[] = [];
   private readonly freeRings: Uint32Array[] = [];
+  private readonly freeRingOffsets: number[] = [];
   private numberSlab: Float64Array = new Float64Array(0);
   private numberPos = 0;
   private ringSlab: Uint32Array = new Uint32Array(0);
   private ringPos = 0;
 
-  /** A zeroed number block of S.SIZE slots. */
-  takeNumbers(): Float64Array {
-    const v = this.freeNumbers.pop();
+  /** The slab of the block takeNumbers() returned last. */
+  slab: Float64Array = new Float64Array(0);
+
+  /** A zeroed number block of S.SIZE slots: its offset in `this.slab` (read the slab right after the call). */
+  takeNumbers(): number {
+    const v = this.freeSlabs.pop();
     if (v !== undefined) {
-      v.fill(0);
-      return v;
+      const at = this.freeOffsets.pop()!;
+      v.fill(0, at, at + S.SIZE);
+      this.slab = v;
+      return at;
     }
     if (this.numberPos === this.numberSlab.length) {
       this.numberSlab = new Float64Array(S.SIZE * SLAB_FLOWS);
@@ -387,13 +408,21 @@ export class FlowMemory {
     }
     const at = this.numberPos;
     this.numberPos += S.SIZE;
-    return this.numberSlab.subarray(at, at + S.SIZE);
+    this.slab = this.numberSlab;
+    return at;
   }
 
-  /** A retransmission ring (contents undefined: a flow reads only the slots its fill count covers). */
-  takeRing(): Uint32Array {
+  /** The slab of the ring takeRing() returned last. */
+  ring: Uint32Array = new Uint32Array(0);
+
+  /** A retransmission ring (contents undefined: a flow reads only the slots its fill count covers): its offset in
+   *  `this.ring` (read right after the call). */
+  takeRing(): number {
     const v = this.freeRings.pop();
-    if (v !== undefined) return v;
+    if (v !== undefined) {
+      this.ring = v;
+      return this.freeRingOffsets.pop()!;
+    }
     const size = RETRANS_RING * 3 * 2;
     if (this.ringPos === this.ringSlab.length) {
       this.ringSlab = new Uint32Array(size * SLAB_FLOWS);
@@ -401,16 +430,19 @@ export class FlowMemory {
     }
     const at = this.ringPos;
     this.ringPos += size;
-    return this.ringSlab.subarray(at, at + size);
+    this.ring = this.ringSlab;
+    return at;
   }
 
-  /** Give back a flow's number block. */
-  releaseNumbers(v: Float64Array): void {
-    this.freeNumbers.push(v);
+  /** Give back a flow's number block (its slab and offset). */
+  releaseNumbers(slab: Float64Array, at: number): void {
+    this.freeSlabs.push(slab);
+    this.freeOffsets.push(at);
   }
 
-  /** Give back a retransmission ring. */
-  releaseRing(v: Uint32Array): void {
-    this.freeRings.push(v);
+  /** Give back a retransmission ring (its slab and offset). */
+  releaseRing(slab: Uint32Array, at: number): void {
+    this.freeRings.push(slab);
+    this.freeRingOffsets.push(at);
   }
 }

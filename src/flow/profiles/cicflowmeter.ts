@@ -73,12 +73,12 @@ export class CicflowmeterProfile implements FlowProfile {
     if ((flags & TCP_FLAG.FIN) !== 0) {
       // §4 step 2 (a FIN+RST packet takes this branch).
       if (dir === 0) {
-        const fins = ++flow.s[S.FIN_FWD]!;
+        const fins = ++flow.s[flow.o + S.FIN_FWD]!;
         if (fins === 1) ops.addTo(flow, 0);
         else ops.drop(CIC_DROP.FIN_RETRANSMIT); // 2nd and later forward FINs are silently dropped
       } else {
         // ⚠ the "both sides sent FIN" test is true on the first backward FIN: add and emit.
-        flow.s[S.FIN_BWD]!++;
+        flow.s[flow.o + S.FIN_BWD]!++;
         ops.addTo(flow, 1);
         ops.close(flow);
       }
