@@ -63,16 +63,22 @@ function staging(records: number): Staging {
  * take() to hand a batch on. Staging buffers are allocated once and reused; take() copies each shard's records
  * into an ArrayBuffer of the exact size (one memcpy), which the receiver owns.
  *
- * Measured (2 M-packet bench mix, --jobs 2, one run): packing each packet straight into its shard's staging area
- * replaced the pool's second pass (a fresh zeroed batch per 4096 packets, then a record-by-record copy into fresh
- * per-shard buffers): main-thread time in the pool's split fell from ~400 ms to <see pool.ts>.
+ * Measured (2 M-packet bench mix, --jobs 2, one run each): packing each packet straight into its shard's staging
+ * area replaced the pool's second pass (a fresh zeroed batch per 4096 packets, then a record-by-record copy into
+ * fresh per-shard buffers, ~400 ms of main-thread profile); the shard hash is taken from the decoded addresses'
+ * 32-bit words before anything is written, so each record is written once, where it belongs, and addresses are
+ * copied as words (read + decode + pack alone for two shards, 6 interleaved runs each: median wall 1.76 s → 1.47 s
+ * for the 2 M packets).
  */
 export class PacketBatchWriter {
   readonly capacity: number;
   readonly shardCount: number;
   private readonly stage: Staging[];
-  /** One record, where a packet is packed before its shard is known (several shards only). */
-  private readonly scratch: Staging;
+  /** 32-bit views of the last PacketMeta's address bytes (see words()). */
+  private srcBytes: Uint8Array | null = null;
+  private dstBytes: Uint8Array | null = null;
+  private src32: Uint32Array = new Uint32Array(4);
+  private dst32: Uint32Array = new Uint32Array(4);
   private readonly clock: Float64Array;
   private n = 0;
   private first = 0;
@@ -81,7 +87,6 @@ export class PacketBatchWriter {
     this.capacity = capacity;
     this.shardCount = shards;
     this.stage = Array.from({ length: shards }, () => staging(capacity));
-    this.scratch = staging(1);
     this.clock = new Float64Array(shards > 1 ? capacity : 0);
   }
 
@@ -98,20 +103,31 @@ export class PacketBatchWriter {
   push(index: number, tsUs: number, m: PacketMeta): void {
     if (this.n === 0) this.first = index;
     this.n++;
+    if (m.srcAddr !== this.srcBytes || m.dstAddr !== this.dstBytes) this.words(m);
     if (this.shardCount === 1) {
       const st = this.stage[0]!;
-      writeRecord(st, st.n++, index, tsUs, m);
+      writeRecord(st, st.n++, index, tsUs, m, this.src32, this.dst32);
       return;
     }
     this.clock[this.n - 1] = tsUs;
     if (m.skip !== 0) return; // skipped packets only move the clock: no shard needs them
-    const sc = this.scratch;
-    writeRecord(sc, 0, index, tsUs, m);
-    const st = this.stage[shardHash(sc.u32, 0) % this.shardCount]!;
-    const to = st.u32;
-    const src = sc.u32;
-    const d = st.n++ * W;
-    for (let i = 0; i < W; i++) to[d + i] = src[i]!;
+    const ports = (m.protocol === 6 || m.protocol === 17) && m.hasPorts && !m.isLaterFragment;
+    const h = pairHash(this.src32, 0, this.dst32, 0, ports ? m.protocol : -1, m.srcPort, m.dstPort);
+    const st = this.stage[h % this.shardCount]!;
+    writeRecord(st, st.n++, index, tsUs, m, this.src32, this.dst32);
+  }
+
+  /** Views of `m`'s address bytes as 32-bit words (the words a packed record holds), made once per PacketMeta. */
+  private words(m: PacketMeta): void {
+    const view = (b: Uint8Array): Uint32Array =>
+      b.byteOffset % 4 === 0 && b.length >= 16 ? new Uint32Array(b.buffer, b.byteOffset, 4) : new Uint32Array(4);
+    this.srcBytes = m.srcAddr;
+    this.dstBytes = m.dstAddr;
+    this.src32 = view(m.srcAddr);
+    this.dst32 = view(m.dstAddr);
+    if (this.src32.buffer !== m.srcAddr.buffer || this.dst32.buffer !== m.dstAddr.buffer) {
+      throw new Error('PacketBatchWriter needs PacketMeta addresses on 4-byte boundaries (createPacketMeta gives them)');
+    }
   }
 
   /** Hand the filled batch on and start the next one. */
@@ -134,21 +150,17 @@ export class PacketBatchWriter {
   }
 }
 
-/** Pack one packet as record `r` of `st`. */
-function writeRecord(st: Staging, r: number, index: number, tsUs: number, m: PacketMeta): void {
+/** Pack one packet as record `r` of `st` (src32/dst32: the 32-bit words of m's address bytes). */
+function writeRecord(st: Staging, r: number, index: number, tsUs: number, m: PacketMeta, src32: Uint32Array, dst32: Uint32Array): void {
   const w = r * W;
   const d = r * D;
   st.f64[d] = tsUs;
   st.f64[d + 1] = index;
-  const b = r * RECORD_BYTES;
-  const u8 = st.u8;
-  const s = m.srcAddr;
-  const t = m.dstAddr;
-  for (let i = 0; i < 16; i++) {
-    u8[b + 16 + i] = s[i]!;
-    u8[b + 32 + i] = t[i]!;
-  }
   const u32 = st.u32;
+  for (let i = 0; i < 4; i++) {
+    u32[w + 4 + i] = src32[i]!;
+    u32[w + 8 + i] = dst32[i]!;
+  }
   const bits =
     (m.hasPorts ? BIT_HAS_PORTS : 0) |
     (m.isLaterFragment ? BIT_LATER_FRAGMENT : 0) |
@@ -249,16 +261,24 @@ export class PacketBatchReader {
 export function shardHash(u32: Uint32Array, r: number): number {
   const w = r * W;
   const a = u32[w + 12]!;
-  let ha = 0x9747b28c;
-  let hb = 0x9747b28c;
-  for (let i = 4; i < 8; i++) ha = fmix32(ha ^ u32[w + i]!);
-  for (let i = 8; i < 12; i++) hb = fmix32(hb ^ u32[w + i]!);
   const proto = (a >>> 16) - 1;
   const bits = (a >>> 4) & 0xf;
-  if ((proto === 6 || proto === 17) && (bits & BIT_HAS_PORTS) !== 0 && (bits & BIT_LATER_FRAGMENT) === 0) {
-    const p = u32[w + 13]!;
-    ha = fmix32(ha ^ (p & 0xffff) ^ (proto << 16));
-    hb = fmix32(hb ^ (p >>> 16) ^ (proto << 16));
+  const ports = (proto === 6 || proto === 17) && (bits & BIT_HAS_PORTS) !== 0 && (bits & BIT_LATER_FRAGMENT) === 0;
+  const p = u32[w + 13]!;
+  return pairHash(u32, w + 4, u32, w + 8, ports ? proto : -1, p & 0xffff, p >>> 16);
+}
+
+/** The shard hash of two endpoints (address words at sa[s..s+4) and da[d..d+4)); ports count when `proto` ≥ 0. */
+function pairHash(sa: Uint32Array, s: number, da: Uint32Array, d: number, proto: number, sport: number, dport: number): number {
+  let ha = 0x9747b28c;
+  let hb = 0x9747b28c;
+  for (let i = 0; i < 4; i++) {
+    ha = fmix32(ha ^ sa[s + i]!);
+    hb = fmix32(hb ^ da[d + i]!);
+  }
+  if (proto >= 0) {
+    ha = fmix32(ha ^ sport ^ (proto << 16));
+    hb = fmix32(hb ^ dport ^ (proto << 16));
   }
   return (ha + hb) >>> 0;
 }
