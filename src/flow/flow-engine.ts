@@ -2,8 +2,7 @@
 // capture clock (active/idle timeouts, evaluated as the clock passes, so finished flows are freed early), the
 // continuation memory and the row order. Profile-specific rules live in profiles/*.ts, column formatting in
 // csv/columns.ts. Pure: no I/O, no timers; no allocation per packet except when a flow starts or a row is written.
-import { formatRow, headerOf, type RowContext } from '../csv/columns.js';
-import { csvRecord } from '../csv/csv-line.js';
+import { formatRecord, headerOf, type RowContext } from '../csv/columns.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
@@ -256,6 +255,7 @@ export class FlowEngine implements EngineOps {
    */
   finishStep(maxFlows: number): boolean {
     this.currentIndex = Number.MAX_SAFE_INTEGER;
+    this.table.beginDrain();
     let f = this.table.oldest;
     for (let n = 0; f !== null && n < maxFlows; n++) {
       const next = f.ageNext;
@@ -445,7 +445,7 @@ export class FlowEngine implements EngineOps {
     this.pending.push({
       endIndex,
       firstIndex: flow.firstIndex,
-      line: csvRecord(formatRow(this.profile.columns, flow, ctx)),
+      line: formatRecord(this.profile.columns, flow, ctx),
       packets,
     });
   }

@@ -40,6 +40,8 @@ export class FlowTable {
   private lruNewest: FlowState | null = null;
 
   private readonly trackLru: boolean;
+  /** Set by beginDrain(). */
+  private draining = false;
 
   /** @param trackLru keep the last-seen order (needed only for the idle timeout). */
   constructor(trackLru: boolean) {
@@ -63,6 +65,7 @@ export class FlowTable {
 
   /** Add a flow whose key fields and start time are set. It becomes the newest in the age and LRU orders. */
   insert(flow: FlowState): void {
+    if (this.draining) throw new Error('FlowTable: insert after the end of input');
     const i = this.heap.length;
     this.heap.push(flow);
     flow.heapIndex = i;
@@ -86,8 +89,33 @@ export class FlowTable {
     this.count++;
   }
 
+  /**
+   * End of input: no flow will be looked up again, only removed oldest first. Drops the bucket array, the heap and
+   * the last-seen order at once, so that each remove() only unlinks the flow from the age list. Measured (2 M-packet
+   * bench mix, 95 k flows open at the end, --jobs 1 profile): remove() at the end took 0.27 s, mostly sifting the
+   * start-time heap.
+   */
+  beginDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.buckets = [null];
+    this.mask = 0;
+    for (const f of this.heap) {
+      f.heapIndex = -1;
+      f.chainNext = null;
+      f.lruPrev = f.lruNext = null;
+    }
+    this.heap.length = 0;
+    this.lruOldest = this.lruNewest = null;
+  }
+
   /** Remove a live flow (unlinks it from the bucket chain and both orders). */
   remove(flow: FlowState): void {
+    if (this.draining) {
+      this.unlinkAge(flow);
+      this.count--;
+      return;
+    }
     const b = flow.hash & this.mask;
     let f = this.buckets[b] as FlowState | null;
     let prev: FlowState | null = null;
@@ -102,11 +130,7 @@ export class FlowTable {
       prev.chainNext = flow.chainNext;
     }
     flow.chainNext = null;
-    if (flow.agePrev !== null) flow.agePrev.ageNext = flow.ageNext;
-    else this.oldest = flow.ageNext;
-    if (flow.ageNext !== null) flow.ageNext.agePrev = flow.agePrev;
-    else this.newest = flow.agePrev;
-    flow.agePrev = flow.ageNext = null;
+    this.unlinkAge(flow);
     this.heapRemove(flow);
     if (this.trackLru) {
       if (flow.lruPrev !== null) flow.lruPrev.lruNext = flow.lruNext;
@@ -116,6 +140,14 @@ export class FlowTable {
       flow.lruPrev = flow.lruNext = null;
     }
     this.count--;
+  }
+
+  private unlinkAge(flow: FlowState): void {
+    if (flow.agePrev !== null) flow.agePrev.ageNext = flow.ageNext;
+    else this.oldest = flow.ageNext;
+    if (flow.ageNext !== null) flow.ageNext.agePrev = flow.agePrev;
+    else this.newest = flow.agePrev;
+    flow.agePrev = flow.ageNext = null;
   }
 
   /** Double the bucket array and re-chain every flow. */

@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS, formatRow, headerOf, type RowContext } from '../../../src/csv/columns.js';
+import fc from 'fast-check';
+import { CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS, formatRecord, formatRow, headerOf, type Column, type RowContext } from '../../../src/csv/columns.js';
+import { csvRecord, needsQuoting } from '../../../src/csv/csv-line.js';
 import { BULK, FlowState, S } from '../../../src/flow/flow-state.js';
 import { DOCS_DIR, HAVE_SHARED } from '../../helpers/paths.js';
 
@@ -81,5 +83,58 @@ describe('column tables', () => {
     expect([m['Fwd Packet Length Max'], m['Packet Length Mean'], m['Active Mean'], m['Fwd IAT Total']]).toEqual(['0', '0', '0', '0']);
     expect(m['Label']).toBe('NeedManualLabel');
     expect(m['community_id']).toBe('1:x');
+  });
+});
+
+describe('formatRecord', () => {
+  /** A flow state whose every number slot holds an arbitrary double (NaN, infinities, negatives, huge values). */
+  const anyNumbers = fc.array(fc.oneof(fc.double(), fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), fc.constantFrom(Number.NaN, Infinity, -Infinity, 2 ** 63, -0)), {
+    minLength: S.SIZE,
+    maxLength: S.SIZE,
+  });
+  const flowOf = (values: number[], firstDir: number, icmp: number): FlowState => {
+    const f = new FlowState();
+    f.s.set(values);
+    f.firstDir = firstDir;
+    f.icmpType = icmp;
+    f.icmpCode = icmp;
+    return f;
+  };
+
+  const tables: Array<[string, readonly Column[]]> = [
+    ['cicflowmeter', CICFLOWMETER_COLUMNS],
+    ['default', DEFAULT_COLUMNS],
+  ];
+  test.each(tables)('%s: number columns never print a character CSV must quote', (_name, columns) => {
+    fc.assert(
+      fc.property(anyNumbers, fc.integer({ min: 0, max: 1 }), fc.integer({ min: -1, max: 255 }), (values, dir, icmp) => {
+        const f = flowOf(values, dir, icmp);
+        let printed = 0;
+        columns.forEach((c) => {
+          if (c.text) return;
+          let text: string;
+          try {
+            text = c.format(f, ctx);
+          } catch {
+            return; // a long column given a fraction (no real flow holds one) refuses to print: nothing to check
+          }
+          printed++;
+          expect(needsQuoting(text)).toBe(false);
+          expect(text).toMatch(/^(-?[0-9]+(\.[0-9]+)?(E-?[0-9]+)?|-?Infinity|NaN)$/);
+        });
+        expect(printed).toBeGreaterThan(columns.length / 3);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('equals csvRecord of the row, also when a text column needs quoting', () => {
+    const f = new FlowState();
+    for (const c of [ctx, { ...ctx, srcIp: 'a,b', communityId: 'say "x"' }]) {
+      for (const columns of [CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS]) {
+        expect(formatRecord(columns, f, c)).toBe(csvRecord(formatRow(columns, f, c)));
+      }
+    }
+    expect(formatRecord(DEFAULT_COLUMNS, f, { ...ctx, srcIp: 'a,b' })).toContain('"a,b"');
   });
 });
