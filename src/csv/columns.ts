@@ -3,7 +3,7 @@
 // (Java number formatting via java-format.ts, timestamps via timestamp.ts); called once per written flow, never
 // per packet. Pure: no I/O.
 import { csvRecord, needsQuoting } from './csv-line.js';
-import { BULK, FLAG_INDEX, S, type FlowState } from '../flow/flow-state.js';
+import { BULK, FLAG_INDEX, S, W, type FlowState } from '../flow/flow-state.js';
 import { statMax, statMean, statMin, statN, statStddev, statSum, statVariance } from '../flow/running-stats.js';
 import { javaDoubleToString as dbl, javaLongToString as lng } from './java-format.js';
 import { formatCicTimestamp, formatIsoTimestamp } from './timestamp.js';
@@ -146,8 +146,8 @@ function activeIdleColumns(): Column[] {
 const firstHas = (f: FlowState, dir: number, bit: number): number => (f.firstDir === dir && (f.firstFlags & bit) !== 0 ? 1 : 0);
 // Seg Size Min = min L4 header over the direction (spec §6 row 75). The fork initialises each direction's
 // minimum to 0 unless p₁ travels that way, so only the direction of p₁ can show a non-zero minimum.
-const fwdSegMin = (f: FlowState): string => lng(f.firstDir === 0 && f.fwdPackets > 0 ? f.s[f.o + S.FWD_MIN_HDR]! : 0);
-const bwdSegMin = (f: FlowState): string => lng(f.firstDir === 1 && f.bwdPackets > 0 ? f.s[f.o + S.BWD_MIN_HDR]! : 0);
+const fwdSegMin = (f: FlowState): string => lng(f.firstDir === 0 && f.fwdPackets > 0 ? f.count(W.FWD_MIN_HDR) : 0);
+const bwdSegMin = (f: FlowState): string => lng(f.firstDir === 1 && f.bwdPackets > 0 ? f.count(W.BWD_MIN_HDR) : 0);
 /**
  * community_id: the Community ID of the flow's first packet's real tuple (real protocol number, addresses, ports
  * or ICMP type/code). Community IDs are symmetric, so this is the ID of the flow's tuple in flow orientation. In
@@ -163,7 +163,7 @@ const COMMUNITY_ID = textCol('community_id', (_f, c) => c.communityId);
 export const CICFLOWMETER_COLUMNS: readonly Column[] = [
   ...leadingColumns(formatCicTimestamp),
   // Rates divide by D/10^6 with no guard: D = 0 gives NaN or Infinity (spec §6 rows 21–22).
-  col('Flow Bytes/s', (f) => dbl((f.s[f.o + S.FWD_BYTES]! + f.s[f.o + S.BWD_BYTES]!) / (duration(f) / 1000000))),
+  col('Flow Bytes/s', (f) => dbl((statSum(f.s, f.o + S.FWD_LEN) + statSum(f.s, f.o + S.BWD_LEN)) / (duration(f) / 1000000))),
   col('Flow Packets/s', (f) => dbl(f.packets / (duration(f) / 1000000))),
   col('Flow IAT Mean', (f) => dbl(statMean(f.s, f.o + S.FLOW_IAT))),
   col('Flow IAT Std', (f) => dbl(statStddev(f.s, f.o + S.FLOW_IAT))),
@@ -191,15 +191,15 @@ export const CICFLOWMETER_COLUMNS: readonly Column[] = [
     f.bulk(1, BULK.DURATION) !== 0 ? javaLongCast(f.bulk(1, BULK.BYTES) / (f.bulk(1, BULK.DURATION) / 1000000)) : ZERO,
   ),
   // ⚠ subflows: long division by the number of >1 s gaps (spec §6 rows 68–71, §6.3).
-  col('Subflow Fwd Packets', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.fwdPackets / f.s[f.o + S.SF_COUNT]!) : 0)),
-  col('Subflow Fwd Bytes', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.s[f.o + S.FWD_BYTES]! / f.s[f.o + S.SF_COUNT]!) : 0)),
-  col('Subflow Bwd Packets', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.bwdPackets / f.s[f.o + S.SF_COUNT]!) : 0)),
-  col('Subflow Bwd Bytes', (f) => lng(f.s[f.o + S.SF_COUNT]! > 0 ? Math.trunc(f.s[f.o + S.BWD_BYTES]! / f.s[f.o + S.SF_COUNT]!) : 0)),
-  col('FWD Init Win Bytes', (f) => lng(f.s[f.o + S.FWD_INIT_WIN]!)),
+  col('Subflow Fwd Packets', (f) => lng(f.count(W.SF_COUNT) > 0 ? Math.trunc(f.fwdPackets / f.count(W.SF_COUNT)) : 0)),
+  col('Subflow Fwd Bytes', (f) => lng(f.count(W.SF_COUNT) > 0 ? Math.trunc(statSum(f.s, f.o + S.FWD_LEN) / f.count(W.SF_COUNT)) : 0)),
+  col('Subflow Bwd Packets', (f) => lng(f.count(W.SF_COUNT) > 0 ? Math.trunc(f.bwdPackets / f.count(W.SF_COUNT)) : 0)),
+  col('Subflow Bwd Bytes', (f) => lng(f.count(W.SF_COUNT) > 0 ? Math.trunc(statSum(f.s, f.o + S.BWD_LEN) / f.count(W.SF_COUNT)) : 0)),
+  col('FWD Init Win Bytes', (f) => lng(f.count(W.FWD_INIT_WIN))),
   // ⚠ window of the last backward packet (spec §6 row 73).
-  col('Bwd Init Win Bytes', (f) => lng(f.s[f.o + S.BWD_WIN_LAST]!)),
+  col('Bwd Init Win Bytes', (f) => lng(f.count(W.BWD_WIN_LAST))),
   // ⚠ the first packet is not counted (spec §6 row 74).
-  col('Fwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_FWD]! - (f.firstDir === 0 && f.firstPayload >= 1 ? 1 : 0))),
+  col('Fwd Act Data Pkts', (f) => lng(f.count(W.ACT_FWD) - (f.firstDir === 0 && f.firstPayload >= 1 ? 1 : 0))),
   col('Fwd Seg Size Min', fwdSegMin),
   ...activeIdleColumns(),
   textCol('Label', () => LABEL),
@@ -217,7 +217,7 @@ const rateOrMinus1 = (count: number, f: FlowState): string => {
 /** `--profile default`: engelen-head's 94 columns (spec §1) with its fixed semantics (✔), then community_id. */
 export const DEFAULT_COLUMNS: readonly Column[] = [
   ...leadingColumns(formatIsoTimestamp),
-  col('Flow Bytes/s', (f) => rateOrMinus1(f.s[f.o + S.FWD_BYTES]! + f.s[f.o + S.BWD_BYTES]!, f)),
+  col('Flow Bytes/s', (f) => rateOrMinus1(statSum(f.s, f.o + S.FWD_LEN) + statSum(f.s, f.o + S.BWD_LEN), f)),
   col('Flow Packets/s', (f) => rateOrMinus1(f.packets, f)),
   col('Flow IAT Mean', (f) => iatOrZero(statMean(f.s, f.o + S.FLOW_IAT))),
   col('Flow IAT Std', (f) => iatOrZero(statStddev(f.s, f.o + S.FLOW_IAT))),
@@ -243,22 +243,22 @@ export const DEFAULT_COLUMNS: readonly Column[] = [
   col('Bwd Bulk Rate Avg', (f) =>
     dbl(f.bulk(1, BULK.DURATION) !== 0 ? f.bulk(1, BULK.BYTES) / (f.bulk(1, BULK.DURATION) / 1000000) : 0),
   ),
-  col('Subflow Fwd Packets', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.fwdPackets / f.s[f.o + S.SF_COUNT]! : 0)),
-  col('Subflow Fwd Bytes', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.s[f.o + S.FWD_BYTES]! / f.s[f.o + S.SF_COUNT]! : 0)),
-  col('Subflow Bwd Packets', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.bwdPackets / f.s[f.o + S.SF_COUNT]! : 0)),
-  col('Subflow Bwd Bytes', (f) => dbl(f.s[f.o + S.SF_COUNT]! > 0 ? f.s[f.o + S.BWD_BYTES]! / f.s[f.o + S.SF_COUNT]! : 0)),
-  col('FWD Init Win Bytes', (f) => lng(f.s[f.o + S.FWD_INIT_WIN]!)),
-  col('Bwd Init Win Bytes', (f) => lng(f.s[f.o + S.BWD_WIN_FIRST_NZ]!)),
-  col('Fwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_FWD]!)),
-  col('Bwd Act Data Pkts', (f) => lng(f.s[f.o + S.ACT_BWD]!)),
+  col('Subflow Fwd Packets', (f) => dbl(f.count(W.SF_COUNT) > 0 ? f.fwdPackets / f.count(W.SF_COUNT) : 0)),
+  col('Subflow Fwd Bytes', (f) => dbl(f.count(W.SF_COUNT) > 0 ? statSum(f.s, f.o + S.FWD_LEN) / f.count(W.SF_COUNT) : 0)),
+  col('Subflow Bwd Packets', (f) => dbl(f.count(W.SF_COUNT) > 0 ? f.bwdPackets / f.count(W.SF_COUNT) : 0)),
+  col('Subflow Bwd Bytes', (f) => dbl(f.count(W.SF_COUNT) > 0 ? statSum(f.s, f.o + S.BWD_LEN) / f.count(W.SF_COUNT) : 0)),
+  col('FWD Init Win Bytes', (f) => lng(f.count(W.FWD_INIT_WIN))),
+  col('Bwd Init Win Bytes', (f) => lng(f.count(W.BWD_WIN_FIRST_NZ))),
+  col('Fwd Act Data Pkts', (f) => lng(f.count(W.ACT_FWD))),
+  col('Bwd Act Data Pkts', (f) => lng(f.count(W.ACT_BWD))),
   col('Fwd Seg Size Min', fwdSegMin),
   col('Bwd Seg Size Min', bwdSegMin),
   ...activeIdleColumns(),
   col('ICMP Code', (f) => lng(f.icmpCode)),
   col('ICMP Type', (f) => lng(f.icmpType)),
-  col('Fwd TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_FWD]!)),
-  col('Bwd TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_BWD]!)),
-  col('Total TCP Retrans. Count', (f) => lng(f.s[f.o + S.RETRANS_FWD]! + f.s[f.o + S.RETRANS_BWD]!)),
+  col('Fwd TCP Retrans. Count', (f) => lng(f.count(W.RETRANS_FWD))),
+  col('Bwd TCP Retrans. Count', (f) => lng(f.count(W.RETRANS_BWD))),
+  col('Total TCP Retrans. Count', (f) => lng(f.count(W.RETRANS_FWD) + f.count(W.RETRANS_BWD))),
   col('Total Connection Flow Time', (f) => lng(f.cumulativeUs)),
   textCol('Label', () => LABEL),
   COMMUNITY_ID,

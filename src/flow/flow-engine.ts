@@ -336,7 +336,7 @@ export class FlowEngine implements EngineOps {
     const key = this.key;
     const p = this.facts;
     const at = this.memory.takeNumbers();
-    const flow = new FlowState(this.memory.slab, at);
+    const flow = new FlowState(this.memory.slab, at, this.memory.words);
     key.copyTo(flow);
     flow.srcIsA = srcIsA;
     flow.allForward = key.sameAddr && this.profile.directionByAddressOnly;
@@ -410,8 +410,11 @@ export class FlowEngine implements EngineOps {
    * stays with the tombstone when `ringKept`. The FlowState must not be used afterwards.
    */
   private retire(flow: FlowState, ringKept: boolean): void {
-    this.memory.releaseNumbers(flow.s, flow.o);
-    if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing, flow.ringAt);
+    // At the end of input no flow starts again: recycling blocks would only grow the free lists (24 bytes a flow).
+    if (this.currentIndex !== Number.MAX_SAFE_INTEGER) {
+      this.memory.releaseNumbers(flow.s, flow.w, flow.o);
+      if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing, flow.ringAt);
+    }
     flow.retransRing = null;
   }
 

@@ -39,7 +39,7 @@ export const RETRANS_RING = 32;
 /** Flag bit order of the count columns: FIN SYN RST PSH ACK URG ECE CWR (the TCP header's bit order). */
 export const FLAG_INDEX = { FIN: 0, SYN: 1, RST: 2, PSH: 3, ACK: 4, URG: 5, ECE: 6, CWR: 7 } as const;
 
-/** Offsets in FlowState.s. Statistics take STAT_SLOTS slots each (see running-stats.ts). */
+/** Offsets of a flow's doubles in FlowState.s (from FlowState.o). Statistics take STAT_SLOTS slots each. */
 export const S = {
   FWD_LEN: 0,
   BWD_LEN: STAT_SLOTS,
@@ -50,72 +50,112 @@ export const S = {
   ACTIVE: 6 * STAT_SLOTS,
   IDLE: 7 * STAT_SLOTS,
   START_TS: 48,
+  /** Time of the latest packet: also the end of the current active period and the subflow clock (the
+   *  references keep three variables that always hold this same value after a packet). */
   LAST_TS: 49,
   FWD_LAST: 50,
   BWD_LAST: 51,
   START_ACTIVE: 52,
-  END_ACTIVE: 53,
-  SF_LAST: 54,
-  SF_COUNT: 55,
-  FWD_BYTES: 56,
-  BWD_BYTES: 57,
-  FWD_HDR: 58,
-  BWD_HDR: 59,
-  FWD_MIN_HDR: 60,
-  BWD_MIN_HDR: 61,
-  ACT_FWD: 62,
-  ACT_BWD: 63,
-  BWD_WIN_LAST: 64,
-  BWD_WIN_FIRST_NZ: 65,
-  FWD_INIT_WIN: 66,
-  RETRANS_FWD: 67,
-  RETRANS_BWD: 68,
-  CUMULATIVE: 69,
-  FIN_FWD: 70,
-  FIN_BWD: 71,
-  /** 16 flag counters: direction * 8 + FLAG_INDEX. */
-  FLAGS: 72,
-  /** Bulk trackers (spec §6.2), 8 values per direction at BULK + 8 * d (see B_* below). */
-  BULK: 88,
-  SIZE: 104,
+  FWD_HDR: 53,
+  BWD_HDR: 54,
+  CUMULATIVE: 55,
+  FIRST_INDEX: 56,
+  /** Bulk trackers (spec §6.2), 5 doubles per direction at BULK + 5 * d (see B_* below). */
+  BULK: 57,
+  SIZE: 67,
 } as const;
 
-// Bulk tracker slots (relative to S.BULK + 8 * d).
+/**
+ * Offsets of a flow's 32-bit words in FlowState.w (an Int32Array over the same slab, from FlowState.wo): the key,
+ * the first packet's facts, and counters. Counters hold unsigned 32-bit values and stop at 2^32 - 1 (one flow
+ * direction would need that many packets with the flag; at 14.9 M packets/s that is 4.8 minutes of one flow).
+ */
+export const W = {
+  A0: 0,
+  B0: 4,
+  /** portA << 16 | portB. */
+  PORTS: 8,
+  /** keyProto | firstFlags << 8 | tcpState << 16 | flag bits (see BIT_*). */
+  BITS: 9,
+  FIRST_PAYLOAD: 10,
+  /** (icmpType + 1) | (icmpCode + 1) << 16. */
+  ICMP: 11,
+  CID_PROTO: 12,
+  /** cidSrcPort << 16 | cidDstPort. */
+  CID_PORTS: 13,
+  RING_AT: 14,
+  /** Low 16 bits: next slot fwd, high 16 bits: next slot bwd. */
+  RING_POS: 15,
+  /** Same packing: used slots. */
+  RING_FILL: 16,
+  /** 16 flag counters: direction * 8 + FLAG_INDEX. */
+  FLAGS: 17,
+  ACT_FWD: 33,
+  ACT_BWD: 34,
+  SF_COUNT: 35,
+  RETRANS_FWD: 36,
+  RETRANS_BWD: 37,
+  FWD_INIT_WIN: 38,
+  BWD_WIN_LAST: 39,
+  BWD_WIN_FIRST_NZ: 40,
+  FIN_FWD: 41,
+  FIN_BWD: 42,
+  /** Smallest header seen per direction; NO_MIN until the first packet. */
+  FWD_MIN_HDR: 43,
+  BWD_MIN_HDR: 44,
+  /** Bulk counters, 3 words per direction at BULK + 3 * d: helper count, bulks, packets. */
+  BULK: 45,
+  /** The flow's position in the table's start-time heap (FlowTable), -1 outside it. */
+  HEAP_INDEX: 51,
+  SIZE: 52,
+} as const;
+
+/** Doubles of one flow's block in a slab: S.SIZE doubles, then W.SIZE words (rounded up to whole doubles). */
+export const BLOCK_DOUBLES = S.SIZE + Math.ceil(W.SIZE / 2);
+
+/** FWD_MIN_HDR / BWD_MIN_HDR before the first packet of the direction (never printed: columns check counts). */
+const NO_MIN = 0x7fffffff;
+
+const BIT_ADDR16 = 1 << 18;
+const BIT_SRC_IS_A = 1 << 19;
+const BIT_ALL_FORWARD = 1 << 20;
+const BIT_BULK_ALL_BACKWARD = 1 << 21;
+const BIT_CID_SRC_IS_A = 1 << 22;
+const BIT_FIRST_BWD = 1 << 23;
+
+// Bulk tracker doubles (relative to S.BULK + 5 * d) and words (relative to W.BULK + 3 * d).
 const B_START = 0;
-const B_COUNT_HELPER = 1;
-const B_SIZE_HELPER = 2;
-const B_LAST = 3;
-/** Bulk totals (relative to S.BULK + 8 * d): number of bulks, packets, bytes, duration (µs). */
-export const BULK = { STATES: 4, PACKETS: 5, BYTES: 6, DURATION: 7 } as const;
+const B_SIZE_HELPER = 1;
+const B_LAST = 2;
+const B_BYTES = 3;
+const B_DURATION = 4;
+const BW_COUNT_HELPER = 0;
+const BW_STATES = 1;
+const BW_PACKETS = 2;
+/** Bulk totals, for FlowState.bulk(): number of bulks, packets, bytes, duration (µs). */
+export const BULK = { STATES: 0, PACKETS: 1, BYTES: 2, DURATION: 3 } as const;
+
+/** Add one to the unsigned counter at w[i], stopping at 2^32 - 1 (stored as -1). */
+function inc(w: Int32Array, i: number): void {
+  const v = w[i]!;
+  if (v !== -1) w[i] = v + 1;
+}
 
 // Measured (synthetic stream, 50k concurrent TCP flows round-robin, 2M packets, default profile, 2 shared vCPUs
 // at load ≈ 9): keeping every number of a flow in one Float64Array instead of ~80 object fields + 8 RunningStats
 // objects + 2 typed arrays cut the heap from 274 MB to 142–147 MB (≈5.5 → ≈2.9 KB per flow, incl. the
 // retransmission ring and table) and raised addPacket from 0.22–0.25 to 0.33–0.45 M packets/s wall clock.
+// Measured again for the key, first-packet facts and counters, moved from object fields and doubles into the
+// block's 32-bit words (200 k live flows held by one engine, node 20): see FlowMemory for the figures.
 
-/** One bidirectional flow. Direction 0 = forward (from the flow's Src), 1 = backward. */
+/**
+ * One bidirectional flow. Direction 0 = forward (from the flow's Src), 1 = backward. The object holds only the
+ * table's links and where the flow's block lives; everything else is in the block (doubles in `s` from `o`,
+ * 32-bit words in `w` from `wo`), read and written through the accessors below.
+ */
 export class FlowState implements KeyFields {
-  // ---- key (see key.ts) ----
+  /** Symmetric key hash (see key.ts); kept in the object so that a table lookup compares it without the block. */
   hash = 0;
-  a0 = 0;
-  a1 = 0;
-  a2 = 0;
-  a3 = 0;
-  b0 = 0;
-  b1 = 0;
-  b2 = 0;
-  b3 = 0;
-  portA = 0;
-  portB = 0;
-  keyProto = 0;
-  addrLen = 4;
-  /** True when the flow's Src is key endpoint A. */
-  srcIsA = true;
-  /** True when every packet counts as forward (both endpoints share an address and the profile compares
-   *  addresses only, as the references do). */
-  allForward = false;
-  /** True: every packet feeds the backward bulk tracker (upstream quirk, spec §6 62–67). */
-  bulkAllBackward = false;
 
   // ---- table links (owned by FlowTable) ----
   chainNext: FlowState | null = null;
@@ -123,50 +163,135 @@ export class FlowState implements KeyFields {
   ageNext: FlowState | null = null;
   lruPrev: FlowState | null = null;
   lruNext: FlowState | null = null;
-  heapIndex = -1;
-
-  // ---- first packet ----
-  firstIndex = 0;
-  firstDir = 0;
-  firstFlags = 0;
-  firstPayload = 0;
-  icmpType = -1;
-  icmpCode = -1;
-  /** Community ID inputs: the first packet's real protocol, ports and whether its source is endpoint A. */
-  cidProto = 0;
-  cidSrcPort = 0;
-  cidDstPort = 0;
-  cidSrcIsA = true;
-  /** TCP_STATE of the maintained fork's termination rule. */
-  tcpState: number = TCP_STATE.NONE;
 
   /** The slab holding the flow's ring of recent (seq, ack, len<<16|window) triples per direction, RETRANS_RING
    *  each, from `ringAt`; null when not tracked. */
   retransRing: Uint32Array | null = null;
-  ringAt = 0;
-  retransPos = 0; // low 16 bits: next slot fwd, high 16 bits: next slot bwd
-  retransFill = 0; // same packing: used slots
 
-  /** The slab holding every number of the flow, at s[o + S.*] (other flows share the slab). */
+  /** The slab holding the flow's doubles, at s[o + S.*] (other flows share the slab). */
   readonly s: Float64Array;
   readonly o: number;
+  /** The same slab as 32-bit words: the flow's at w[wo + W.*]. */
+  readonly w: Int32Array;
 
-  /**
-   * @param s a slab holding the flow's number block (S.SIZE zeroed slots from `o`, e.g. from FlowMemory); a fresh
-   *   block when omitted. The flow owns its block until the engine gives it back.
-   */
-  constructor(s: Float64Array = new Float64Array(S.SIZE), o = 0) {
-    this.s = s;
-    this.o = o;
-    for (let i = 0; i < S.START_TS; i += STAT_SLOTS) statReset(s, o + i);
-    s[o + S.SF_LAST] = -1;
-    s[o + S.FWD_MIN_HDR] = Number.POSITIVE_INFINITY;
-    s[o + S.BWD_MIN_HDR] = Number.POSITIVE_INFINITY;
+  /** Offset of the flow's words in `w` (computed, not stored: one field less in every flow). */
+  get wo(): number {
+    return (this.o + S.SIZE) * 2;
   }
 
-  /** Number slot `slot` (S.*) of the flow. */
+  /**
+   * @param s a slab holding the flow's block (BLOCK_DOUBLES zeroed doubles from `o`, e.g. from FlowMemory); a fresh
+   *   block when omitted. The flow owns its block until the engine gives it back.
+   * @param w the slab's words (an Int32Array over s.buffer); made when omitted.
+   */
+  constructor(s: Float64Array = new Float64Array(BLOCK_DOUBLES), o = 0, w?: Int32Array) {
+    this.s = s;
+    this.o = o;
+    this.w = w ?? new Int32Array(s.buffer, s.byteOffset, s.length * 2);
+    const wo = (o + S.SIZE) * 2;
+    for (let i = 0; i < S.START_TS; i += STAT_SLOTS) statReset(s, o + i);
+    this.w[wo + W.FWD_MIN_HDR] = NO_MIN;
+    this.w[wo + W.BWD_MIN_HDR] = NO_MIN;
+    this.w[wo + W.BITS] = BIT_SRC_IS_A | BIT_CID_SRC_IS_A;
+    this.w[wo + W.ICMP] = 0; // icmpType = icmpCode = -1
+    this.w[wo + W.HEAP_INDEX] = -1;
+  }
+
+  /** Position in the table's start-time heap (owned by FlowTable). */
+  get heapIndex(): number { return this.w[this.wo + W.HEAP_INDEX]!; }
+  set heapIndex(v: number) { this.w[this.wo + W.HEAP_INDEX] = v; }
+
+  // ---- key (see key.ts), stored in the block's words ----
+  get a0(): number { return this.w[this.wo + W.A0]!; }
+  set a0(v: number) { this.w[this.wo + W.A0] = v; }
+  get a1(): number { return this.w[this.wo + W.A0 + 1]!; }
+  set a1(v: number) { this.w[this.wo + W.A0 + 1] = v; }
+  get a2(): number { return this.w[this.wo + W.A0 + 2]!; }
+  set a2(v: number) { this.w[this.wo + W.A0 + 2] = v; }
+  get a3(): number { return this.w[this.wo + W.A0 + 3]!; }
+  set a3(v: number) { this.w[this.wo + W.A0 + 3] = v; }
+  get b0(): number { return this.w[this.wo + W.B0]!; }
+  set b0(v: number) { this.w[this.wo + W.B0] = v; }
+  get b1(): number { return this.w[this.wo + W.B0 + 1]!; }
+  set b1(v: number) { this.w[this.wo + W.B0 + 1] = v; }
+  get b2(): number { return this.w[this.wo + W.B0 + 2]!; }
+  set b2(v: number) { this.w[this.wo + W.B0 + 2] = v; }
+  get b3(): number { return this.w[this.wo + W.B0 + 3]!; }
+  set b3(v: number) { this.w[this.wo + W.B0 + 3] = v; }
+  get portA(): number { return this.w[this.wo + W.PORTS]! >>> 16; }
+  set portA(v: number) { const i = this.wo + W.PORTS; this.w[i] = (this.w[i]! & 0xffff) | (v << 16); }
+  get portB(): number { return this.w[this.wo + W.PORTS]! & 0xffff; }
+  set portB(v: number) { const i = this.wo + W.PORTS; this.w[i] = (this.w[i]! & ~0xffff) | (v & 0xffff); }
+  get keyProto(): number { return this.w[this.wo + W.BITS]! & 0xff; }
+  set keyProto(v: number) { const i = this.wo + W.BITS; this.w[i] = (this.w[i]! & ~0xff) | (v & 0xff); }
+  /** 4 or 16. */
+  get addrLen(): number { return (this.w[this.wo + W.BITS]! & BIT_ADDR16) !== 0 ? 16 : 4; }
+  set addrLen(v: number) { this.setBit(BIT_ADDR16, v === 16); }
+  /** True when the flow's Src is key endpoint A. */
+  get srcIsA(): boolean { return (this.w[this.wo + W.BITS]! & BIT_SRC_IS_A) !== 0; }
+  set srcIsA(v: boolean) { this.setBit(BIT_SRC_IS_A, v); }
+  /** True when every packet counts as forward (both endpoints share an address and the profile compares
+   *  addresses only, as the references do). */
+  get allForward(): boolean { return (this.w[this.wo + W.BITS]! & BIT_ALL_FORWARD) !== 0; }
+  set allForward(v: boolean) { this.setBit(BIT_ALL_FORWARD, v); }
+  /** True: every packet feeds the backward bulk tracker (upstream quirk, spec §6 62–67). */
+  get bulkAllBackward(): boolean { return (this.w[this.wo + W.BITS]! & BIT_BULK_ALL_BACKWARD) !== 0; }
+  set bulkAllBackward(v: boolean) { this.setBit(BIT_BULK_ALL_BACKWARD, v); }
+
+  // ---- first packet ----
+  /** Global index of the flow's first packet. */
+  get firstIndex(): number { return this.s[this.o + S.FIRST_INDEX]!; }
+  set firstIndex(v: number) { this.s[this.o + S.FIRST_INDEX] = v; }
+  get firstDir(): number { return (this.w[this.wo + W.BITS]! & BIT_FIRST_BWD) !== 0 ? 1 : 0; }
+  set firstDir(v: number) { this.setBit(BIT_FIRST_BWD, v === 1); }
+  get firstFlags(): number { return (this.w[this.wo + W.BITS]! >>> 8) & 0xff; }
+  set firstFlags(v: number) { const i = this.wo + W.BITS; this.w[i] = (this.w[i]! & ~0xff00) | ((v & 0xff) << 8); }
+  get firstPayload(): number { return this.w[this.wo + W.FIRST_PAYLOAD]!; }
+  set firstPayload(v: number) { this.w[this.wo + W.FIRST_PAYLOAD] = v; }
+  get icmpType(): number { return (this.w[this.wo + W.ICMP]! & 0xffff) - 1; }
+  set icmpType(v: number) { const i = this.wo + W.ICMP; this.w[i] = (this.w[i]! & ~0xffff) | ((v + 1) & 0xffff); }
+  get icmpCode(): number { return (this.w[this.wo + W.ICMP]! >>> 16) - 1; }
+  set icmpCode(v: number) { const i = this.wo + W.ICMP; this.w[i] = (this.w[i]! & 0xffff) | (((v + 1) & 0xffff) << 16); }
+  /** Community ID inputs: the first packet's real protocol, ports and whether its source is endpoint A. */
+  get cidProto(): number { return this.w[this.wo + W.CID_PROTO]!; }
+  set cidProto(v: number) { this.w[this.wo + W.CID_PROTO] = v; }
+  get cidSrcPort(): number { return this.w[this.wo + W.CID_PORTS]! >>> 16; }
+  set cidSrcPort(v: number) { const i = this.wo + W.CID_PORTS; this.w[i] = (this.w[i]! & 0xffff) | (v << 16); }
+  get cidDstPort(): number { return this.w[this.wo + W.CID_PORTS]! & 0xffff; }
+  set cidDstPort(v: number) { const i = this.wo + W.CID_PORTS; this.w[i] = (this.w[i]! & ~0xffff) | (v & 0xffff); }
+  get cidSrcIsA(): boolean { return (this.w[this.wo + W.BITS]! & BIT_CID_SRC_IS_A) !== 0; }
+  set cidSrcIsA(v: boolean) { this.setBit(BIT_CID_SRC_IS_A, v); }
+  /** TCP_STATE of the maintained fork's termination rule. */
+  get tcpState(): number { return (this.w[this.wo + W.BITS]! >>> 16) & 3; }
+  set tcpState(v: number) { const i = this.wo + W.BITS; this.w[i] = (this.w[i]! & ~0x30000) | ((v & 3) << 16); }
+
+  // ---- retransmission ring position (the ring itself: retransRing) ----
+  get ringAt(): number { return this.w[this.wo + W.RING_AT]!; }
+  set ringAt(v: number) { this.w[this.wo + W.RING_AT] = v; }
+  get retransPos(): number { return this.w[this.wo + W.RING_POS]! >>> 0; }
+  set retransPos(v: number) { this.w[this.wo + W.RING_POS] = v; }
+  get retransFill(): number { return this.w[this.wo + W.RING_FILL]! >>> 0; }
+  set retransFill(v: number) { this.w[this.wo + W.RING_FILL] = v; }
+
+  private setBit(bit: number, on: boolean): void {
+    const i = this.wo + W.BITS;
+    this.w[i] = on ? this.w[i]! | bit : this.w[i]! & ~bit;
+  }
+
+  /** Double slot `slot` (S.*) of the flow. */
   num(slot: number): number {
     return this.s[this.o + slot]!;
+  }
+
+  /** Counter `word` (W.*: a counter, or a window / header-size word) of the flow, unsigned. */
+  count(word: number): number {
+    return this.w[this.wo + word]! >>> 0;
+  }
+
+  /** Add one to counter `word` (W.*) and return its new value. */
+  bump(word: number): number {
+    inc(this.w, this.wo + word);
+    return this.w[this.wo + word]! >>> 0;
   }
 
   get fwdPackets(): number {
@@ -204,14 +329,12 @@ export class FlowState implements KeyFields {
     s[o + S.START_TS] = ts;
     s[o + S.LAST_TS] = ts;
     s[o + S.START_ACTIVE] = ts;
-    s[o + S.END_ACTIVE] = ts;
-    s[o + S.SF_LAST] = ts;
     this.firstDir = dir;
     this.firstFlags = p.flags;
     this.firstPayload = p.payload;
     this.icmpType = p.icmpType;
     this.icmpCode = p.icmpCode;
-    if (dir === 0) s[o + S.FWD_INIT_WIN] = p.window;
+    if (dir === 0) this.w[this.wo + W.FWD_INIT_WIN] = p.window;
     this.accumulate(p, dir);
   }
 
@@ -223,28 +346,27 @@ export class FlowState implements KeyFields {
     const s = this.s;
     const o = this.o;
     const ts = p.tsUs;
+    // LAST_TS still holds the previous packet's time here: the end of the active period and the subflow clock.
     this.updateActiveIdle(ts, activityTimeoutUs);
     // Subflows (spec §6.3): a gap > 1 s (as double seconds) counts; the reference also calls the active/idle
     // update there, which is a no-op right after the call above (same timestamp).
-    if ((ts - s[o + S.SF_LAST]!) / 1000000 > 1.0) s[o + S.SF_COUNT] = s[o + S.SF_COUNT]! + 1;
-    s[o + S.SF_LAST] = ts;
+    if ((ts - s[o + S.LAST_TS]!) / 1000000 > 1.0) inc(this.w, this.wo + W.SF_COUNT);
     this.accumulate(p, dir);
     statPush(s, o + S.FLOW_IAT, ts - s[o + S.LAST_TS]!);
     s[o + S.LAST_TS] = ts;
   }
 
-  /** Active/idle update (spec §6.1). */
-  updateActiveIdle(ts: number, threshold: number): void {
+  /** Active/idle update (spec §6.1), before LAST_TS moves to `ts` (it is the end of the active period). */
+  private updateActiveIdle(ts: number, threshold: number): void {
     const s = this.s;
     const o = this.o;
-    const endActive = s[o + S.END_ACTIVE]!;
+    const endActive = s[o + S.LAST_TS]!;
     if (ts - endActive > threshold) {
       const startActive = s[o + S.START_ACTIVE]!;
       if (endActive - startActive > 0) statPush(s, o + S.ACTIVE, endActive - startActive);
       statPush(s, o + S.IDLE, ts - endActive);
       s[o + S.START_ACTIVE] = ts;
     }
-    s[o + S.END_ACTIVE] = ts;
   }
 
   /** Add `x` to the packet-length statistics only (hook for the upstream p₁-twice quirk). */
@@ -255,71 +377,83 @@ export class FlowState implements KeyFields {
   private accumulate(p: PacketFacts, dir: number): void {
     const s = this.s;
     const o = this.o;
+    const w = this.w;
+    const wo = this.wo;
     const ts = p.tsUs;
     const pay = p.payload;
     this.updateBulk(this.bulkAllBackward ? 1 : dir, ts, pay);
     const f = p.flags;
     if (f !== 0) {
-      const base = o + S.FLAGS + (dir << 3);
-      for (let bit = 0; bit < 8; bit++) if ((f >> bit) & 1) s[base + bit] = s[base + bit]! + 1;
+      const base = wo + W.FLAGS + (dir << 3);
+      for (let bit = 0; bit < 8; bit++) if ((f >> bit) & 1) inc(w, base + bit);
     }
     if (this.retransRing !== null) this.checkRetransmission(p, dir);
     statPush(s, o + S.ALL_LEN, pay);
     if (dir === 0) {
-      if (pay >= 1) s[o + S.ACT_FWD] = s[o + S.ACT_FWD]! + 1;
+      if (pay >= 1) inc(w, wo + W.ACT_FWD);
       statPush(s, o + S.FWD_LEN, pay);
       s[o + S.FWD_HDR] = s[o + S.FWD_HDR]! + p.header;
-      s[o + S.FWD_BYTES] = s[o + S.FWD_BYTES]! + pay;
       if (s[o + S.FWD_LEN]! > 1) statPush(s, o + S.FWD_IAT, ts - s[o + S.FWD_LAST]!);
       s[o + S.FWD_LAST] = ts;
-      if (p.header < s[o + S.FWD_MIN_HDR]!) s[o + S.FWD_MIN_HDR] = p.header;
+      if (p.header < w[wo + W.FWD_MIN_HDR]!) w[wo + W.FWD_MIN_HDR] = p.header;
     } else {
-      if (pay >= 1) s[o + S.ACT_BWD] = s[o + S.ACT_BWD]! + 1;
+      if (pay >= 1) inc(w, wo + W.ACT_BWD);
       statPush(s, o + S.BWD_LEN, pay);
       s[o + S.BWD_HDR] = s[o + S.BWD_HDR]! + p.header;
-      s[o + S.BWD_BYTES] = s[o + S.BWD_BYTES]! + pay;
       if (s[o + S.BWD_LEN]! > 1) statPush(s, o + S.BWD_IAT, ts - s[o + S.BWD_LAST]!);
       s[o + S.BWD_LAST] = ts;
-      if (p.header < s[o + S.BWD_MIN_HDR]!) s[o + S.BWD_MIN_HDR] = p.header;
-      if (s[o + S.BWD_WIN_FIRST_NZ] === 0) s[o + S.BWD_WIN_FIRST_NZ] = p.window;
-      s[o + S.BWD_WIN_LAST] = p.window;
+      if (p.header < w[wo + W.BWD_MIN_HDR]!) w[wo + W.BWD_MIN_HDR] = p.header;
+      if (w[wo + W.BWD_WIN_FIRST_NZ] === 0) w[wo + W.BWD_WIN_FIRST_NZ] = p.window;
+      w[wo + W.BWD_WIN_LAST] = p.window;
     }
   }
 
   /** Bulk tracker update for direction `d` (spec §6.2, with the references' exact integer steps). */
   private updateBulk(d: number, ts: number, size: number): void {
     const b = this.s;
-    const o = this.o + S.BULK + (d << 3);
-    const other = this.o + S.BULK + ((1 - d) << 3);
+    const o = this.o + S.BULK + d * 5;
+    const other = this.o + S.BULK + (1 - d) * 5;
+    const w = this.w;
+    const c = this.wo + W.BULK + d * 3;
     if (b[other + B_LAST]! > b[o + B_START]!) b[o + B_START] = 0;
     if (size <= 0) return;
     if (b[o + B_START] === 0 || (ts - b[o + B_LAST]!) / 1000000 > 1.0) {
       // No helper yet, or too much idle time: start a new helper at this packet.
       b[o + B_START] = ts;
       b[o + B_LAST] = ts;
-      b[o + B_COUNT_HELPER] = 1;
+      w[c + BW_COUNT_HELPER] = 1;
       b[o + B_SIZE_HELPER] = size;
       return;
     }
-    const count = b[o + B_COUNT_HELPER]! + 1;
-    b[o + B_COUNT_HELPER] = count;
+    inc(w, c + BW_COUNT_HELPER);
+    const count = w[c + BW_COUNT_HELPER]! >>> 0;
     b[o + B_SIZE_HELPER] = b[o + B_SIZE_HELPER]! + size;
     if (count === 4) {
-      b[o + BULK.STATES] = b[o + BULK.STATES]! + 1;
-      b[o + BULK.PACKETS] = b[o + BULK.PACKETS]! + count;
-      b[o + BULK.BYTES] = b[o + BULK.BYTES]! + b[o + B_SIZE_HELPER]!;
-      b[o + BULK.DURATION] = b[o + BULK.DURATION]! + (ts - b[o + B_START]!);
+      inc(w, c + BW_STATES);
+      const packets = (w[c + BW_PACKETS]! >>> 0) + count;
+      w[c + BW_PACKETS] = packets > 0xffffffff ? -1 : packets;
+      b[o + B_BYTES] = b[o + B_BYTES]! + b[o + B_SIZE_HELPER]!;
+      b[o + B_DURATION] = b[o + B_DURATION]! + (ts - b[o + B_START]!);
     } else if (count > 4) {
-      b[o + BULK.PACKETS] = b[o + BULK.PACKETS]! + 1;
-      b[o + BULK.BYTES] = b[o + BULK.BYTES]! + size;
-      b[o + BULK.DURATION] = b[o + BULK.DURATION]! + (ts - b[o + B_LAST]!);
+      inc(w, c + BW_PACKETS);
+      b[o + B_BYTES] = b[o + B_BYTES]! + size;
+      b[o + B_DURATION] = b[o + B_DURATION]! + (ts - b[o + B_LAST]!);
     }
     b[o + B_LAST] = ts;
   }
 
   /** Bulk total `which` (BULK.*) of direction `d`. */
   bulk(d: number, which: number): number {
-    return this.s[this.o + S.BULK + (d << 3) + which]!;
+    if (which === BULK.STATES) return this.w[this.wo + W.BULK + d * 3 + BW_STATES]! >>> 0;
+    if (which === BULK.PACKETS) return this.w[this.wo + W.BULK + d * 3 + BW_PACKETS]! >>> 0;
+    return this.s[this.o + S.BULK + d * 5 + (which === BULK.BYTES ? B_BYTES : B_DURATION)]!;
+  }
+
+  /** Set bulk total `which` (BULK.*) of direction `d` (for tests of the columns). */
+  setBulk(d: number, which: number, v: number): void {
+    if (which === BULK.STATES) this.w[this.wo + W.BULK + d * 3 + BW_STATES] = v;
+    else if (which === BULK.PACKETS) this.w[this.wo + W.BULK + d * 3 + BW_PACKETS] = v;
+    else this.s[this.o + S.BULK + d * 5 + (which === BULK.BYTES ? B_BYTES : B_DURATION)] = v;
   }
 
   /**
@@ -337,33 +471,34 @@ export class FlowState implements KeyFields {
     const lw = (((p.payload & 0xffff) << 16) | (p.window & 0xffff)) >>> 0;
     const base = this.ringAt + dir * RETRANS_RING * 3;
     const shift = dir << 4;
-    const fill = (this.retransFill >>> shift) & 0xffff;
+    const fillWord = this.retransFill;
+    const fill = (fillWord >>> shift) & 0xffff;
     for (let i = 0; i < fill; i++) {
       const o = base + i * 3;
       if (ring[o] === seq && ring[o + 1] === ack && ring[o + 2] === lw) {
-        const slot = dir === 0 ? S.RETRANS_FWD : S.RETRANS_BWD;
-        this.s[this.o + slot] = this.s[this.o + slot]! + 1;
+        inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
         return;
       }
     }
-    const pos = (this.retransPos >>> shift) & 0xffff;
+    const posWord = this.retransPos;
+    const pos = (posWord >>> shift) & 0xffff;
     const o = base + pos * 3;
     ring[o] = seq;
     ring[o + 1] = ack;
     ring[o + 2] = lw;
     const nextPos = pos + 1 === RETRANS_RING ? 0 : pos + 1;
-    this.retransPos = ((this.retransPos & ~(0xffff << shift)) | (nextPos << shift)) >>> 0;
-    if (fill < RETRANS_RING) this.retransFill = ((this.retransFill & ~(0xffff << shift)) | ((fill + 1) << shift)) >>> 0;
+    this.retransPos = ((posWord & ~(0xffff << shift)) | (nextPos << shift)) >>> 0;
+    if (fill < RETRANS_RING) this.retransFill = ((fillWord & ~(0xffff << shift)) | ((fill + 1) << shift)) >>> 0;
   }
 
   /** Packets with flag `flagIndex` (FLAG_INDEX) in direction `dir`. */
   flagCount(dir: number, flagIndex: number): number {
-    return this.s[this.o + S.FLAGS + (dir << 3) + flagIndex]!;
+    return this.w[this.wo + W.FLAGS + (dir << 3) + flagIndex]! >>> 0;
   }
 
   /** Packets with flag `flagIndex` in both directions. */
   flagTotal(flagIndex: number): number {
-    return this.s[this.o + S.FLAGS + flagIndex]! + this.s[this.o + S.FLAGS + 8 + flagIndex]!;
+    return (this.w[this.wo + W.FLAGS + flagIndex]! >>> 0) + (this.w[this.wo + W.FLAGS + 8 + flagIndex]! >>> 0);
   }
 }
 
@@ -380,35 +515,41 @@ const SLAB_FLOWS = 1024;
  * of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 → 289 MB, same bytes.
  */
 export class FlowMemory {
-  /** Free number blocks: slab and offset (parallel lists). */
+  /** Free blocks: slab, its words and offset (parallel lists). */
   private readonly freeSlabs: Float64Array[] = [];
+  private readonly freeWords: Int32Array[] = [];
   private readonly freeOffsets: number[] = [];
   private readonly freeRings: Uint32Array[] = [];
   private readonly freeRingOffsets: number[] = [];
   private numberSlab: Float64Array = new Float64Array(0);
+  private numberWords: Int32Array = new Int32Array(0);
   private numberPos = 0;
   private ringSlab: Uint32Array = new Uint32Array(0);
   private ringPos = 0;
 
-  /** The slab of the block takeNumbers() returned last. */
+  /** The slab of the block takeNumbers() returned last, and the same slab as 32-bit words. */
   slab: Float64Array = new Float64Array(0);
+  words: Int32Array = new Int32Array(0);
 
-  /** A zeroed number block of S.SIZE slots: its offset in `this.slab` (read the slab right after the call). */
+  /** A zeroed block of BLOCK_DOUBLES doubles: its offset in `this.slab` (read slab and words right after). */
   takeNumbers(): number {
     const v = this.freeSlabs.pop();
     if (v !== undefined) {
       const at = this.freeOffsets.pop()!;
-      v.fill(0, at, at + S.SIZE);
+      v.fill(0, at, at + BLOCK_DOUBLES);
       this.slab = v;
+      this.words = this.freeWords.pop()!;
       return at;
     }
     if (this.numberPos === this.numberSlab.length) {
-      this.numberSlab = new Float64Array(S.SIZE * SLAB_FLOWS);
+      this.numberSlab = new Float64Array(BLOCK_DOUBLES * SLAB_FLOWS);
+      this.numberWords = new Int32Array(this.numberSlab.buffer);
       this.numberPos = 0;
     }
     const at = this.numberPos;
-    this.numberPos += S.SIZE;
+    this.numberPos += BLOCK_DOUBLES;
     this.slab = this.numberSlab;
+    this.words = this.numberWords;
     return at;
   }
 
@@ -434,9 +575,10 @@ export class FlowMemory {
     return at;
   }
 
-  /** Give back a flow's number block (its slab and offset). */
-  releaseNumbers(slab: Float64Array, at: number): void {
+  /** Give back a flow's block (its slab, the slab's words and the offset). */
+  releaseNumbers(slab: Float64Array, words: Int32Array, at: number): void {
     this.freeSlabs.push(slab);
+    this.freeWords.push(words);
     this.freeOffsets.push(at);
   }
 

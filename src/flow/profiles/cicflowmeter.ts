@@ -4,7 +4,7 @@
 // packet as forward, flows with ≤ 1 packet dropped. Pure: no I/O, no allocation per packet.
 import { CICFLOWMETER_COLUMNS } from '../../csv/columns.js';
 import { IPPROTO, TCP_FLAG, type PacketMeta } from '../../types.js';
-import { S, type FlowState, type PacketFacts } from '../flow-state.js';
+import { W, type FlowState, type PacketFacts } from '../flow-state.js';
 import type { Tombstone } from '../flow-table.js';
 import type { FlowKey } from '../key.js';
 import { capturedHeader, type EngineOps, type FlowProfile } from './profile.js';
@@ -73,12 +73,12 @@ export class CicflowmeterProfile implements FlowProfile {
     if ((flags & TCP_FLAG.FIN) !== 0) {
       // §4 step 2 (a FIN+RST packet takes this branch).
       if (dir === 0) {
-        const fins = ++flow.s[flow.o + S.FIN_FWD]!;
+        const fins = flow.bump(W.FIN_FWD);
         if (fins === 1) ops.addTo(flow, 0);
         else ops.drop(CIC_DROP.FIN_RETRANSMIT); // 2nd and later forward FINs are silently dropped
       } else {
         // ⚠ the "both sides sent FIN" test is true on the first backward FIN: add and emit.
-        flow.s[flow.o + S.FIN_BWD]!++;
+        flow.bump(W.FIN_BWD);
         ops.addTo(flow, 1);
         ops.close(flow);
       }

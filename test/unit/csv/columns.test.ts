@@ -64,11 +64,10 @@ describe('column tables', () => {
     // 1000 bytes in one bulk lasting 3 µs: 1000 / (3 / 10^6) = 333333333.33… B/s; as a double that is
     // 333333333.3333333 (16 significant digits), which Java prints in scientific notation (≥ 10^7).
     const f = new FlowState();
-    const b = S.BULK + 8; // backward tracker
-    f.s[b + BULK.STATES] = 1;
-    f.s[b + BULK.PACKETS] = 4;
-    f.s[b + BULK.BYTES] = 1000;
-    f.s[b + BULK.DURATION] = 3; // µs
+    f.setBulk(1, BULK.STATES, 1); // backward tracker
+    f.setBulk(1, BULK.PACKETS, 4);
+    f.setBulk(1, BULK.BYTES, 1000);
+    f.setBulk(1, BULK.DURATION, 3); // µs
     const cic = Object.fromEntries(headerOf(CICFLOWMETER_COLUMNS).map((n, i) => [n, formatRow(CICFLOWMETER_COLUMNS, f, ctx)[i]]));
     const def = Object.fromEntries(headerOf(DEFAULT_COLUMNS).map((n, i) => [n, formatRow(DEFAULT_COLUMNS, f, ctx)[i]]));
     expect([cic['Bwd Bytes/Bulk Avg'], cic['Bwd Packet/Bulk Avg'], cic['Bwd Bulk Rate Avg']]).toEqual(['1000', '4', '333333333']);
