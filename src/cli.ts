@@ -14,20 +14,17 @@ import { formatSummary, runFlows } from './run.js';
 
 const stderr = process.stderr;
 
-// Heap sizing for a process that holds many flows and writes many rows: a young generation of fixed, larger
-// semi-spaces (16-32 MiB; V8 starts at 1 MiB and adapts), so that rows die young instead of being promoted; and
-// an old generation allowed to grow by 50% past the live data before a full collection (V8 picks up to 4x), so
-// that flows and rows that died in the old generation do not pile up. Measured (node 20, the bench's 1 M open UDP
-// flows, all written at the end of input, peak RSS over two runs each): default 1,420-1,483 MiB; semi-spaces alone
-// 1,123-1,483 MiB (depending on when a full collection happens); both 1,060-1,089 MiB. The 2 M-packet mix runs at
-// the same speed within this machine's noise. V8 flags are per process: the worker threads get the same. A user's
-// own flags for either win.
+// A young generation of fixed, larger semi-spaces (16-32 MiB; V8 starts at 1 MiB and adapts): fewer scavenges,
+// and rows formatted at the end of input die young instead of being promoted into the old generation as garbage.
+// Measured (node 20, 2 M-packet bench mix, --jobs 1, three interleaved runs each): CPU 9.1-9.9 s -> 8.5-9.2 s.
+// (Also tried: --heap-growing-percent=50 lowered the peak RSS of writing 1 M open flows at the end of input from
+// 1.1-1.5 GB to 1.0-1.1 GB but cost 0.5-1 s of GC CPU on the mix; not kept.) V8 flags are per process: the
+// worker threads get the same. A user's own semi-space flags win.
 const userFlags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
 if (!userFlags.includes('semi-space')) {
   v8.setFlagsFromString('--min-semi-space-size=16');
   v8.setFlagsFromString('--max-semi-space-size=32');
 }
-if (!userFlags.includes('heap-growing-percent')) v8.setFlagsFromString('--heap-growing-percent=50');
 
 function say(line: string): void {
   stderr.write(`pcapflow: ${line}\n`);

@@ -36,6 +36,9 @@ export interface RunSummary {
   elapsed_s: number;
   /** Peak resident set size of the process (all threads), bytes. */
   peak_rss_bytes: number;
+  /** Resident set size when the whole input had been read into flows, before the open flows were written:
+   *  what the live flows cost (the bench divides it by their number), bytes. */
+  rss_at_end_of_input_bytes: number;
   damage: CaptureDamage[];
   output_closed_early: boolean;
 }
@@ -127,6 +130,7 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
     jobs,
     elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,
     peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    rss_at_end_of_input_bytes: flowStage.rssAtEndOfInput,
     damage: stats.damage,
     output_closed_early: sink.closedByReader,
   };

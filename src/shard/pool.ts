@@ -35,6 +35,8 @@ const TAIL_BATCH = 512;
 
 /** A Transform with the FlowStage interface (PacketBatch in, RowBatch out) running `jobs` worker threads. */
 export class ShardStage extends Transform {
+  /** Resident set size (all threads) when the last batch had been sent, bytes. */
+  rssAtEndOfInput = 0;
   private readonly workers: Worker[] = [];
   private readonly jobs: number;
   private readonly pending = new Map<number, Pending>();
@@ -105,6 +107,7 @@ export class ShardStage extends Transform {
    */
   override _flush(done: TransformCallback): void {
     if (this.failed) return done();
+    this.rssAtEndOfInput = process.memoryUsage.rss();
     this.finishing = done;
     this.tails = this.workers.map(() => ({ rows: [], pos: 0, queue: [], last: false }));
     for (const w of this.workers) w.postMessage({ kind: 'end' } satisfies MainToWorker);

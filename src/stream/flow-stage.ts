@@ -33,6 +33,8 @@ export function feedBatch(engine: FlowEngine, batch: PacketBatch, meta = createP
 /** Transform (object mode) running one FlowEngine in this thread. */
 export class FlowStage extends Transform {
   readonly engine: FlowEngine;
+  /** Resident set size when the last packet had been added (every flow still open is live then), bytes. */
+  rssAtEndOfInput = 0;
   private pending: FlowRow[] = [];
   private readonly meta = createPacketMeta();
   /** The next finish step, waiting for the reader (see _flush). */
@@ -66,6 +68,7 @@ export class FlowStage extends Transform {
    * ran out of the 4 GB heap while formatting every row at once, and now completes (2.4 GB peak RSS).
    */
   override _flush(done: TransformCallback): void {
+    this.rssAtEndOfInput = process.memoryUsage.rss();
     const step = (): void => {
       try {
         for (;;) {

@@ -83,6 +83,9 @@ describe('pcapflow <capture> (flows)', () => {
     const bwd = rows[0]!.indexOf('Total Bwd packets');
     const sum = rows.slice(1).reduce((n, row) => n + Number(row[fwd]) + Number(row[bwd]), 0);
     expect(sum).toBe(s['packets_in_flows']);
+    // Memory figures: the RSS with every flow still live is measured within the run, so it cannot exceed the peak.
+    expect(s['rss_at_end_of_input_bytes']).toBeGreaterThan(0);
+    expect(s['rss_at_end_of_input_bytes']).toBeLessThanOrEqual(s['peak_rss_bytes']!);
   });
 
   it('--max-flows ends the oldest flows when the table is full, writes them and counts them', () => {
