@@ -139,7 +139,10 @@ export class PcapParser implements FramingParser {
     p.origLen = origLen;
     p.linkType = this.linkType;
     p.interfaceId = 0;
-    p.data = buf.subarray(pos + hl, pos + total);
+    // A plain Uint8Array view: Buffer#subarray of a Buffer chunk builds a FastBuffer through its species
+    // constructor, which the --jobs 1 profile of the 2 M-packet mix showed at ~190 ms (subarray + FastBuffer).
+    // Read + decode + pack of that mix, 5 interleaved runs each: median wall 1.56 s -> 1.46 s.
+    p.data = new Uint8Array(buf.buffer, buf.byteOffset + pos + hl, capLen);
     this.hasPacket = true;
     return total;
   }

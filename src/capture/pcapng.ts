@@ -237,7 +237,7 @@ export class PcapngParser implements FramingParser {
     p.origLen = origLen;
     p.linkType = this.ifLinkType[ifId] as number;
     p.interfaceId = ifId;
-    p.data = buf.subarray(dataPos, dataPos + capLen);
+    p.data = new Uint8Array(buf.buffer, buf.byteOffset + dataPos, capLen); // a plain view: see pcap.ts
     this.lastSec = this.tsSec;
     this.lastNs = this.tsNs;
     this.hasPacket = true;
