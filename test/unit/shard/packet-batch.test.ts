@@ -44,6 +44,17 @@ function toMeta(v: MetaValue): PacketMeta {
   return m;
 }
 
+/** A decoded IPv4 packet from 10.0.0.1 to 10.0.0.2 of protocol `proto`, with ports. */
+function hostPair(proto: number): PacketMeta {
+  const m = createPacketMeta();
+  m.ipVersion = 4;
+  m.protocol = proto;
+  m.hasPorts = true;
+  m.srcAddr.set([10, 0, 0, 1]);
+  m.dstAddr.set([10, 0, 0, 2]);
+  return m;
+}
+
 describe('PacketBatch', () => {
   it('gives back every PacketMeta field it was given (offsets are not carried)', () => {
     fc.assert(
@@ -92,12 +103,7 @@ describe('PacketBatch', () => {
 
   it('shard hash spreads different ports of one host pair over shards (TCP)', () => {
     const w = new PacketBatchWriter(64);
-    const m = createPacketMeta();
-    m.ipVersion = 4;
-    m.protocol = 6;
-    m.hasPorts = true;
-    m.srcAddr.set([10, 0, 0, 1]);
-    m.dstAddr.set([10, 0, 0, 2]);
+    const m = hostPair(6);
     for (let i = 0; i < 64; i++) {
       m.srcPort = 40000 + i;
       m.dstPort = 80;
@@ -156,12 +162,7 @@ describe('PacketBatch', () => {
 
   it('a writer is reused batch after batch: each batch holds only its own packets', () => {
     const w = new PacketBatchWriter(4, 2);
-    const m = createPacketMeta();
-    m.ipVersion = 4;
-    m.protocol = 17;
-    m.hasPorts = true;
-    m.srcAddr.set([10, 0, 0, 1]);
-    m.dstAddr.set([10, 0, 0, 2]);
+    const m = hostPair(17);
     for (let i = 0; i < 4; i++) w.push(i, i * 10, m);
     expect(w.full).toBe(true);
     const first = w.take(3, 30);
