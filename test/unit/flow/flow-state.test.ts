@@ -71,3 +71,47 @@ describe('FlowMemory', () => {
     expect(fresh.packets).toBe(0);
   });
 });
+
+describe('FlowState words', () => {
+  test('counters are unsigned 32-bit and stop at 2^32 - 1 instead of wrapping', () => {
+    const f = new FlowState();
+    f.w[f.wo + W.SF_COUNT] = 0x7fffffff; // past the int32 range, read as unsigned
+    expect(f.bump(W.SF_COUNT)).toBe(0x80000000);
+    f.w[f.wo + W.SF_COUNT] = 0xfffffffe;
+    expect(f.bump(W.SF_COUNT)).toBe(0xffffffff);
+    expect(f.bump(W.SF_COUNT)).toBe(0xffffffff);
+    expect(f.count(W.SF_COUNT)).toBe(4294967295);
+  });
+
+  test('packed fields keep their own values: key, ports, first-packet facts, ICMP type/code, state bits', () => {
+    const f = new FlowState();
+    f.a0 = -1062731775; // 192.168.0.1 as int32
+    f.b3 = 0x7f000001;
+    f.portA = 65535;
+    f.portB = 1;
+    f.keyProto = 132;
+    f.addrLen = 16;
+    f.srcIsA = false;
+    f.allForward = true;
+    f.firstDir = 1;
+    f.firstFlags = 0x12;
+    f.tcpState = 3;
+    f.icmpType = -1;
+    f.icmpCode = 255;
+    f.cidSrcPort = 65535;
+    f.cidDstPort = 0;
+    f.cidSrcIsA = false;
+    f.firstIndex = 2 ** 40;
+    f.heapIndex = 12345;
+    expect([f.a0, f.b3, f.portA, f.portB, f.keyProto, f.addrLen]).toEqual([-1062731775, 0x7f000001, 65535, 1, 132, 16]);
+    expect([f.srcIsA, f.allForward, f.bulkAllBackward, f.cidSrcIsA]).toEqual([false, true, false, false]);
+    expect([f.firstDir, f.firstFlags, f.tcpState, f.icmpType, f.icmpCode]).toEqual([1, 0x12, 3, -1, 255]);
+    expect([f.cidSrcPort, f.cidDstPort, f.firstIndex, f.heapIndex]).toEqual([65535, 0, 2 ** 40, 12345]);
+    // Changing one packed field leaves its neighbours alone.
+    f.portB = 80;
+    f.tcpState = 1;
+    f.icmpType = 8;
+    expect([f.portA, f.portB, f.keyProto, f.firstFlags, f.tcpState, f.icmpType, f.icmpCode]).toEqual([65535, 80, 132, 0x12, 1, 8, 255]);
+  });
+});
+
