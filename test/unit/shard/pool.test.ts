@@ -51,4 +51,14 @@ describe('ShardStage', () => {
     expect(Math.max(...tail.map((b) => b.rows.length))).toBeLessThanOrEqual(512);
     expect(stage.counters()['flowsWritten']).toBe(2500);
   }, 30_000);
+
+  test('a batch packed for another number of shards is refused with an error, not misrouted', async () => {
+    const list = items(50);
+    const stage = createShardStage(engineOptions('default'), 2);
+    const sink = new Writable({ objectMode: true, write: (_b, _e, done) => done() });
+    await expect(pipeline(Readable.from(packBatches(list, 100, 1), { objectMode: true }), stage, sink)).rejects.toMatchObject({
+      code: 'E_INTERNAL',
+      message: expect.stringContaining('packed for 1 shards'),
+    });
+  }, 30_000);
 });
