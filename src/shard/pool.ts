@@ -2,11 +2,11 @@
 // symmetric shard hash as the packets were read) to its worker (transferred, never copied), shares the batch's
 // timestamps with every worker so all shards follow one capture clock, and merges the rows back in the engine's defined order (end packet, then first packet), so the
 // output is the same bytes for any N. Backpressure: at most MAX_IN_FLIGHT batches are unanswered at a time.
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { PcapflowError } from '../errors.js';
 import type { FlowEngineOptions, FlowRow } from '../flow/flow-engine.js';
-import { compareRows, type RowBatch } from '../stream/flow-stage.js';
+import { compareRows, RowStage, type RowBatch } from '../stream/flow-stage.js';
 import type { PacketBatch } from './packet-batch.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol.js';
 
@@ -34,9 +34,7 @@ interface Tail {
 const TAIL_BATCH = 512;
 
 /** A Transform with the FlowStage interface (PacketBatch in, RowBatch out) running `jobs` worker threads. */
-export class ShardStage extends Transform {
-  /** Resident set size (all threads) when the last batch had been sent, bytes. */
-  rssAtEndOfInput = 0;
+export class ShardStage extends RowStage {
   private readonly workers: Worker[] = [];
   private readonly jobs: number;
   private readonly pending = new Map<number, Pending>();
@@ -50,11 +48,9 @@ export class ShardStage extends Transform {
   /** Per worker, at the end of input; null before. */
   private tails: Tail[] | null = null;
   private tailsDone = false;
-  /** The merge, waiting for the reader (push() returned false). */
-  private readWaiter: (() => void) | null = null;
 
   constructor(engine: FlowEngineOptions, jobs: number) {
-    super({ objectMode: true, highWaterMark: 2 }); // row batches; see CsvSink for the measured effect
+    super();
     this.jobs = jobs;
     const url = new URL('./worker.js', import.meta.url);
     for (let shard = 0; shard < jobs; shard++) {
@@ -107,19 +103,10 @@ export class ShardStage extends Transform {
    */
   override _flush(done: TransformCallback): void {
     if (this.failed) return done();
-    this.rssAtEndOfInput = process.memoryUsage.rss();
+    this.noteEndOfInput();
     this.finishing = done;
     this.tails = this.workers.map(() => ({ rows: [], pos: 0, queue: [], last: false }));
     for (const w of this.workers) w.postMessage({ kind: 'end' } satisfies MainToWorker);
-  }
-
-  override _read(size: number): void {
-    super._read(size);
-    const w = this.readWaiter;
-    if (w !== null) {
-      this.readWaiter = null;
-      w();
-    }
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
@@ -144,7 +131,7 @@ export class ShardStage extends Transform {
       if (t === undefined) return;
       t.queue.push(msg.rows);
       if (msg.last) t.last = true;
-      if (this.readWaiter === null) this.mergeTails();
+      if (!this.waitingForRead) this.mergeTails();
       return;
     }
     const p = this.pending.get(msg.seq);
@@ -206,7 +193,7 @@ export class ShardStage extends Transform {
           return;
         }
         if (!more) {
-          this.readWaiter = () => this.mergeTails();
+          this.afterRead(() => this.mergeTails());
           return;
         }
       }

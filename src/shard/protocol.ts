@@ -26,8 +26,8 @@ export type MainToWorker =
   /** The pool has used up one 'tail' piece: the worker may send one more. */
   | { kind: 'more' };
 
-/** Open flows a worker ends per 'tail' piece at the end of input. */
-export const FINISH_STEP = 512;
+/** Open flows a worker ends per 'tail' piece at the end of input: the single-thread stage's step. */
+export { FINISH_STEP } from '../stream/flow-stage.js';
 
 /**
  * 'tail' pieces a worker may have sent and the pool not yet used up. The workers format their tails at the same

@@ -5,8 +5,8 @@ import { FlowEngine, type FlowEngineOptions, type FlowRow } from '../flow/flow-e
 import { PacketBatchReader, type PacketBatch } from '../shard/packet-batch.js';
 import { createPacketMeta, SKIP } from '../types.js';
 
-/** Open flows ended per step at the end of input (see FlowStage._flush). */
-const FINISH_STEP = 512;
+/** Open flows ended per step at the end of input (FlowStage._flush; a worker's 'tail' piece with --jobs N). */
+export const FINISH_STEP = 512;
 
 /** Rows of finished flows, in output order. */
 export interface RowBatch {
@@ -30,18 +30,57 @@ export function feedBatch(engine: FlowEngine, batch: PacketBatch, meta = createP
   }
 }
 
-/** Transform (object mode) running one FlowEngine in this thread. */
-export class FlowStage extends Transform {
-  readonly engine: FlowEngine;
-  /** Resident set size when the last packet had been added (every flow still open is live then), bytes. */
+/**
+ * What the flow stages (one engine here, or the worker pool) share: PacketBatch in, RowBatch out, at most two row
+ * batches buffered (see CsvSink), the end-of-input RSS, and a way to wait until the reader wants more rows.
+ */
+export abstract class RowStage extends Transform {
+  /** Resident set size when the whole input had been handed to the flow engine(s) (every open flow still live),
+   *  bytes; set at the end of input. */
   rssAtEndOfInput = 0;
-  private pending: FlowRow[] = [];
-  private readonly meta = createPacketMeta();
-  /** The next finish step, waiting for the reader (see _flush). */
+  /** Work waiting for the reader (push() returned false), run by the next _read. */
   private readWaiter: (() => void) | null = null;
 
-  constructor(opts: FlowEngineOptions) {
+  constructor() {
     super({ objectMode: true, highWaterMark: 2 }); // row batches; see CsvSink for the measured effect
+  }
+
+  /** Counters of the flow engine(s): flows written, packets dropped by reason, ... */
+  abstract counters(): Record<string, number>;
+
+  /** Run `next` once the reader asks for more rows. */
+  protected afterRead(next: () => void): void {
+    this.readWaiter = next;
+  }
+
+  /** True while work waits for the reader. */
+  protected get waitingForRead(): boolean {
+    return this.readWaiter !== null;
+  }
+
+  /** Record the RSS with every open flow live (call at the end of input). */
+  protected noteEndOfInput(): void {
+    this.rssAtEndOfInput = process.memoryUsage.rss();
+  }
+
+  override _read(size: number): void {
+    super._read(size);
+    const w = this.readWaiter;
+    if (w !== null) {
+      this.readWaiter = null;
+      w();
+    }
+  }
+}
+
+/** Transform (object mode) running one FlowEngine in this thread. */
+export class FlowStage extends RowStage {
+  readonly engine: FlowEngine;
+  private pending: FlowRow[] = [];
+  private readonly meta = createPacketMeta();
+
+  constructor(opts: FlowEngineOptions) {
+    super();
     this.engine = new FlowEngine(opts, (row) => this.pending.push(row));
   }
 
@@ -68,7 +107,7 @@ export class FlowStage extends Transform {
    * ran out of the 4 GB heap while formatting every row at once, and now completes (2.4 GB peak RSS).
    */
   override _flush(done: TransformCallback): void {
-    this.rssAtEndOfInput = process.memoryUsage.rss();
+    this.noteEndOfInput();
     const step = (): void => {
       try {
         for (;;) {
@@ -76,7 +115,7 @@ export class FlowStage extends Transform {
           const more = this.emitPending();
           if (finished) return done();
           if (!more) {
-            this.readWaiter = step;
+            this.afterRead(step);
             return;
           }
         }
@@ -85,15 +124,6 @@ export class FlowStage extends Transform {
       }
     };
     step();
-  }
-
-  override _read(size: number): void {
-    super._read(size);
-    const w = this.readWaiter;
-    if (w !== null) {
-      this.readWaiter = null;
-      w();
-    }
   }
 
   /** Push the rows gathered so far; returns false when the readable side is full (wait for _read). */
