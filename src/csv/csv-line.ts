@@ -17,16 +17,11 @@ export function needsQuoting(field: string): boolean {
 
 /**
  * The CSV record of `fields` without its record delimiter: `stringify([fields])` from csv-stringify/sync minus the
- * final `\n`. One pass over the joined text decides: it needs csv-stringify only if it holds a quote, a line
- * break, or more commas than the delimiters between the fields.
+ * final `\n`. Fields are joined directly unless one needs quoting (needsQuoting, the one rule used everywhere).
  */
 export function csvRecord(fields: readonly string[]): string {
-  const line = fields.join(',');
-  if (line.indexOf('"') < 0 && line.indexOf('\n') < 0 && line.indexOf('\r') < 0) {
-    let commas = 0;
-    for (let at = line.indexOf(','); at >= 0; at = line.indexOf(',', at + 1)) commas++;
-    if (commas <= fields.length - 1) return line;
+  for (let i = 0; i < fields.length; i++) {
+    if (needsQuoting(fields[i]!)) return stringify([fields as string[]]).slice(0, -1);
   }
-  const text = stringify([fields as string[]]);
-  return text.slice(0, -1);
+  return fields.join(',');
 }
