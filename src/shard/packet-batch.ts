@@ -119,15 +119,16 @@ export class PacketBatchWriter {
 
   /** Views of `m`'s address bytes as 32-bit words (the words a packed record holds), made once per PacketMeta. */
   private words(m: PacketMeta): void {
-    const view = (b: Uint8Array): Uint32Array =>
-      b.byteOffset % 4 === 0 && b.length >= 16 ? new Uint32Array(b.buffer, b.byteOffset, 4) : new Uint32Array(4);
+    const view = (b: Uint8Array): Uint32Array => {
+      if (b.byteOffset % 4 !== 0 || b.length < 16) {
+        throw new Error('PacketBatchWriter needs PacketMeta addresses of 16 bytes on 4-byte boundaries (createPacketMeta gives them)');
+      }
+      return new Uint32Array(b.buffer, b.byteOffset, 4);
+    };
     this.srcBytes = m.srcAddr;
     this.dstBytes = m.dstAddr;
     this.src32 = view(m.srcAddr);
     this.dst32 = view(m.dstAddr);
-    if (this.src32.buffer !== m.srcAddr.buffer || this.dst32.buffer !== m.dstAddr.buffer) {
-      throw new Error('PacketBatchWriter needs PacketMeta addresses on 4-byte boundaries (createPacketMeta gives them)');
-    }
   }
 
   /** Hand the filled batch on and start the next one. */
