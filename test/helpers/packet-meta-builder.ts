@@ -1,6 +1,6 @@
 // Builds decoded-packet values (PacketMeta) for flow-engine tests, without bytes or decoders: a conversation
 // between two endpoints described packet by packet (direction, time, flags, payload...). Test-only helper.
-import { FlowEngine, type FlowEngineOptions, type FlowRow, type ProfileName } from '../../src/flow/flow-engine.js';
+import { DEFAULT_ENGINE_OPTIONS, FlowEngine, type FlowEngineOptions, type FlowRow, type ProfileName } from '../../src/flow/flow-engine.js';
 import { PacketBatchWriter, type PacketBatch } from '../../src/shard/packet-batch.js';
 import { createPacketMeta, IPPROTO, SKIP, TCP_FLAG, type PacketMeta } from '../../src/types.js';
 import { rowFields } from './rows.js';
@@ -116,16 +116,7 @@ export function fillMeta(out: PacketMeta, conv: Conversation, p: PacketSpec): Pa
 
 /** Engine options with the reference's timeouts. */
 export function engineOptions(profile: ProfileName, over: Partial<FlowEngineOptions> = {}): FlowEngineOptions {
-  return {
-    profile,
-    flowTimeoutUs: 120_000_000,
-    activityTimeoutUs: 5_000_000,
-    idleTimeoutUs: 0,
-    maxFlows: 0,
-    communityIdSeed: 0,
-    communityIdBase64: true,
-    ...over,
-  };
+  return { ...DEFAULT_ENGINE_OPTIONS, profile, ...over };
 }
 
 /** A finished row as a name → field map (for readable assertions). */
