@@ -3,6 +3,7 @@
 // Parsing itself stays in the pure CaptureParser; this module never interprets capture bytes.
 
 import { open, readdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -12,6 +13,54 @@ import { CaptureParser } from './capture-parser.js';
 
 /** Read size: 1 MiB chunks (fewer, larger chunks mean fewer records straddling a chunk boundary). */
 export const CHUNK_SIZE = 1 << 20;
+
+/**
+ * Reads of a regular file kept in flight at once. A ReadStream has one read in flight and starts the next only
+ * when the event loop gets a turn; the pipeline works through each chunk synchronously (decode, flows), so with a
+ * ReadStream it waited for every read in turn. Measured (--cpu-prof of `--jobs 1` on the 919 MB bench mix): the
+ * main thread sat idle 1.1 s of the 6 s of input with a ReadStream, 0.03 s with 4 positioned reads in flight;
+ * wall time, best of 4 interleaved runs, 7.74 -> 7.28 s (this shared 2-core machine's noise is of that order).
+ */
+const READ_AHEAD = 4;
+
+/**
+ * A regular file's bytes as CHUNK_SIZE Buffers (the last one shorter), with READ_AHEAD positioned reads in
+ * flight. Reads until a read returns no bytes, like a ReadStream (after a short read the reads issued beyond it
+ * are dropped and reading resumes where the data ended, so a file that grows while read is not left with a gap).
+ * Closes the handle when done, on error, or when the consumer stops early.
+ */
+async function* readAhead(handle: FileHandle): AsyncGenerator<Buffer> {
+  interface Pending { result: Promise<number>; buffer: Buffer }
+  const pending: Pending[] = [];
+  let position = 0;
+  const issue = (): void => {
+    const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
+    const result = handle.read(buffer, 0, CHUNK_SIZE, position).then((r) => r.bytesRead);
+    result.catch(() => undefined); // awaited below; this only keeps a read that is dropped from going unhandled
+    pending.push({ result, buffer });
+    position += CHUNK_SIZE;
+  };
+  try {
+    for (;;) {
+      while (pending.length < READ_AHEAD) issue();
+      const { result, buffer } = pending.shift()!;
+      const bytes = await result;
+      if (bytes === 0) return;
+      if (bytes < CHUNK_SIZE) {
+        // Short read: what was issued beyond it read past the end of the data seen so far.
+        position -= CHUNK_SIZE * (pending.length + 1) - bytes;
+        await Promise.allSettled(pending.map((p) => p.result));
+        pending.length = 0;
+        yield buffer.subarray(0, bytes);
+      } else {
+        yield buffer;
+      }
+    }
+  } finally {
+    await Promise.allSettled(pending.map((p) => p.result));
+    await handle.close();
+  }
+}
 
 /** Errors from fs/zlib mapped onto pcapflow's codes, naming the file. */
 function ioError(err: unknown, file: string): PcapflowError {
@@ -80,30 +129,40 @@ async function* decompressed(source: AsyncIterable<Buffer>, file: string): Async
 }
 
 /**
- * Open a capture file, or stdin for '-', as a Readable of decompressed bytes (gzip detected by magic 1f 8b,
- * not by extension; 1 MiB reads). Each chunk is a Buffer the consumer may keep (the stream does not reuse it).
+ * Open a capture file, or stdin for '-', as an async generator of decompressed bytes (gzip detected by magic
+ * 1f 8b, not by extension; 1 MiB reads, READ_AHEAD in flight for a regular file). Each chunk is a Buffer the consumer may keep (the stream does not reuse it).
  * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND when the file does not exist, E_IO when it cannot be opened
  *   or is a directory. Later read errors surface while iterating: E_IO, or E_GZIP_CORRUPT for damaged gzip.
  */
-export async function openCapture(file: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer>> {
+export async function captureChunks(file: string): Promise<AsyncGenerator<Buffer>> {
   let source: AsyncIterable<Buffer>;
   if (file === '-') {
     source = process.stdin;
   } else {
     let handle;
+    let regular: boolean;
     try {
       handle = await open(file, 'r');
       const st = await handle.stat();
-      if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice()) {
+      regular = st.isFile();
+      if (!regular && !st.isFIFO() && !st.isCharacterDevice()) {
         await handle.close();
         throw new PcapflowError('E_IO', `not a regular file: ${file}`, { file });
       }
     } catch (err) {
       throw ioError(err, file);
     }
-    source = handle.createReadStream({ highWaterMark: CHUNK_SIZE, autoClose: true });
+    source = regular ? readAhead(handle) : handle.createReadStream({ highWaterMark: CHUNK_SIZE, autoClose: true });
   }
-  return Readable.from(decompressed(source, file)) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+  return decompressed(source, file);
+}
+
+/**
+ * Open a capture file, or stdin for '-', as a Readable of decompressed bytes: captureChunks wrapped in a stream
+ * (same chunks, same errors).
+ */
+export async function openCapture(file: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer>> {
+  return Readable.from(await captureChunks(file)) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
 }
 
 /**

@@ -2,7 +2,7 @@
 // in order and emits their bytes as chunks of about 1 MiB, with an end marker per file. Gzip is undone here
 // (openCapture), so later stages only see capture bytes. This is one of the few modules that does I/O.
 import { Readable } from 'node:stream';
-import { openCapture } from '../capture/chunk-reader.js';
+import { captureChunks } from '../capture/chunk-reader.js';
 
 /** One chunk of one input file's (decompressed) bytes; `data === null` marks the end of that file. */
 export interface CaptureChunk {
@@ -16,7 +16,7 @@ export function createCaptureSource(files: readonly string[]): Readable {
   async function* chunks(): AsyncGenerator<CaptureChunk> {
     for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
       const file = files[fileIndex]!;
-      const stream = await openCapture(file);
+      const stream = await captureChunks(file);
       for await (const data of stream) {
         yield { fileIndex, file, data: data as Buffer };
       }

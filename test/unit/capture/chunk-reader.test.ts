@@ -2,11 +2,12 @@
 // directory walk. Files are written to a fresh temporary directory.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { expandInputs, openCapture, readAllPackets } from '../../../src/capture/chunk-reader.js';
+import { CHUNK_SIZE, captureChunks, expandInputs, openCapture, readAllPackets } from '../../../src/capture/chunk-reader.js';
 import { buildPcap, testFrame } from '../../helpers/pcap-builder.js';
 
 let dir = '';
@@ -51,6 +52,59 @@ describe('openCapture / readAllPackets', () => {
     const missing = path.join(dir, 'missing.pcap');
     await expect(openCapture(missing)).rejects.toMatchObject({ code: 'E_INPUT_NOT_FOUND', file: missing });
     await expect(openCapture(dir)).rejects.toMatchObject({ code: 'E_IO', file: dir });
+  });
+});
+
+describe('captureChunks on a regular file (reads kept in flight ahead of the consumer)', () => {
+  async function chunksOf(file: string): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for await (const c of await captureChunks(file)) out.push(c);
+    return out;
+  }
+
+  test.each([
+    ['empty', 0],
+    ['shorter than a chunk', 1000],
+    ['an exact number of chunks', 3 * CHUNK_SIZE],
+    ['more chunks than reads in flight, then a partial one', 6 * CHUNK_SIZE + 12345],
+  ])('%s: the same bytes, in full chunks then the rest', async (_name, size) => {
+    const bytes = randomBytes(size);
+    const file = path.join(dir, `sized-${size}.bin`);
+    writeFileSync(file, bytes);
+    const chunks = await chunksOf(file);
+    expect(Buffer.compare(Buffer.concat(chunks), bytes)).toBe(0);
+    expect(chunks.slice(0, -1).every((c) => c.length === CHUNK_SIZE)).toBe(true);
+    expect(chunks.every((c) => c.length > 0)).toBe(true);
+    expect(chunks).toHaveLength(Math.ceil(size / CHUNK_SIZE));
+  });
+
+  test('a file that grows while it is read is read to its new end, without a gap', async () => {
+    const first = randomBytes(2 * CHUNK_SIZE + 500);
+    const more = randomBytes(CHUNK_SIZE + 7);
+    const file = path.join(dir, 'growing.bin');
+    writeFileSync(file, first);
+    const out: Buffer[] = [];
+    let appended = false;
+    for await (const c of await captureChunks(file)) {
+      out.push(c);
+      if (!appended) {
+        // The reads beyond the first chunk were issued before this append: whether they saw it or came back
+        // short, the bytes must follow on without a hole.
+        await new Promise((r) => setTimeout(r, 20));
+        appendFileSync(file, more);
+        appended = true;
+      }
+    }
+    expect(Buffer.compare(Buffer.concat(out), Buffer.concat([first, more]))).toBe(0);
+  });
+
+  test('a consumer that stops early: the file is closed and can be read again', async () => {
+    const file = path.join(dir, `sized-${6 * CHUNK_SIZE + 12345}.bin`);
+    const it = await captureChunks(file);
+    const r = await it.next();
+    expect(r.done).toBe(false);
+    await it.return(undefined);
+    expect(Buffer.concat(await chunksOf(file)).length).toBe(6 * CHUNK_SIZE + 12345);
   });
 });
 
