@@ -194,6 +194,36 @@ describe('javaDoubleToString shortcut agrees with the exact digit loop', () => {
   });
 });
 
+describe('javaDoubleToString: plain-range fast path (non-integers with 1 < |x| < 1e7)', () => {
+  // String(x) there without the bit analysis: it must agree with the exact loop on the whole range, including
+  // its ends, the neighbours of every power of ten and of two inside it, and random bit patterns.
+  test('agrees with the exact loop across the range and at its edges', () => {
+    const rnd = prng(0x1e7);
+    const int = (n: number) => Math.floor(rnd() * n);
+    const bad: string[] = [];
+    const check = (x: number) => {
+      for (const v of [x, -x]) {
+        const a = javaDoubleToString(v);
+        const b = javaDoubleToStringExact(v);
+        if (a !== b && bad.length < 20) bad.push(`${v}: ${a} vs ${b}`);
+      }
+    };
+    for (let k = 1; k <= 2000; k++) {
+      check(stepUlps(1, k));
+      check(stepUlps(1e7, -k));
+    }
+    for (let e = 0; e <= 7; e++) for (let k = -50; k <= 50; k++) if (k !== 0) check(stepUlps(10 ** e, k));
+    for (let e = 1; e <= 23; e++) for (let k = -50; k <= 50; k++) if (k !== 0) check(stepUlps(2 ** e, k));
+    // Exponent field 0x3ff (1.x) up to 0x416 (2^23 .. 2^24, cut at 1e7): every binary exponent of the range.
+    for (let i = 0; i < 40000; i++) {
+      const x = fromBits(((0x3ff + int(24)) << 20) | int(0x100000), int(4294967296));
+      if (x < 1e7) check(x);
+    }
+    for (let i = 0; i < 20000; i++) check((1 + int(1e9)) / (1 + int(1e4)));
+    expect(bad).toEqual([]);
+  });
+});
+
 describe('javaDoubleToString: integer fast path', () => {
   // Integers in [1, 10^7) print as their decimal digits plus '.0' in Java's plain layout (Double.toString
   // Javadoc: plain notation for 10^-3 <= |x| < 10^7, at least one digit after the point). The fast path must
