@@ -36,6 +36,10 @@ export const TCP_STATE = { NONE: 0, FIRST_FIN: 1, SECOND_FIN: 2, READY: 3 } as c
 
 /** Entries per direction in the retransmission ring (see FlowState.checkRetransmission). */
 export const RETRANS_RING = 32;
+/** Offset in a ring of its two per-side bounds (largest seq, largest ack; see checkRetransmission). */
+const RING_MAX = RETRANS_RING * 3 * 2;
+/** 32-bit words of one flow's ring: RETRANS_RING (seq, ack, len|window) triples per side, then the bounds. */
+export const RING_WORDS = RING_MAX + 4;
 
 /** Flag bit order of the count columns: FIN SYN RST PSH ACK URG ECE CWR (the TCP header's bit order). */
 export const FLAG_INDEX = { FIN: 0, SYN: 1, RST: 2, PSH: 3, ACK: 4, URG: 5, ECE: 6, CWR: 7 } as const;
@@ -472,16 +476,27 @@ export class FlowState implements KeyFields {
     const ack = p.tcpAck >>> 0;
     const lw = (((p.payload & 0xffff) << 16) | (p.window & 0xffff)) >>> 0;
     const base = this.ringAt + dir * RETRANS_RING * 3;
+    const top = this.ringAt + RING_MAX + dir * 2;
     const shift = dir << 4;
     const fillWord = this.retransFill;
     const fill = (fillWord >>> shift) & 0xffff;
-    for (let i = 0; i < fill; i++) {
-      const o = base + i * 3;
-      if (ring[o] === seq && ring[o + 1] === ack && ring[o + 2] === lw) {
-        inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
-        return;
+    // ring[top], ring[top + 1]: the largest seq and ack (unsigned) stored since the side's ring was empty, an upper
+    // bound on every entry it holds. A segment above either bound cannot be in the ring: new data (seq climbs) and
+    // pure ACKs (ack climbs) skip the scan. After a wrap past 2^32 the bound only stays high (the scan runs; the
+    // result is the same). Measured, --jobs 1: one 1 M-packet TCP flow (full ring, every segment new) 1.63-1.69 ->
+    // 1.44-1.46 s in 2 of 3 interleaved runs; the bench mix (6-46 packets a connection, short scans) 413 -> 343 ms
+    // in this function. Costs 16 bytes per TCP flow.
+    if (fill !== 0 && seq <= ring[top]! && ack <= ring[top + 1]!) {
+      for (let i = 0; i < fill; i++) {
+        const o = base + i * 3;
+        if (ring[o] === seq && ring[o + 1] === ack && ring[o + 2] === lw) {
+          inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
+          return;
+        }
       }
     }
+    if (fill === 0 || seq > ring[top]!) ring[top] = seq;
+    if (fill === 0 || ack > ring[top + 1]!) ring[top + 1] = ack;
     const posWord = this.retransPos;
     const pos = (posWord >>> shift) & 0xffff;
     const o = base + pos * 3;
@@ -566,7 +581,7 @@ export class FlowMemory {
       this.ring = v;
       return this.freeRingOffsets.pop()!;
     }
-    const size = RETRANS_RING * 3 * 2;
+    const size = RING_WORDS;
     if (this.ringPos === this.ringSlab.length) {
       this.ringSlab = new Uint32Array(size * SLAB_FLOWS);
       this.ringPos = 0;

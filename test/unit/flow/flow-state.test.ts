@@ -1,7 +1,8 @@
 // FlowState's construction on a given number block and FlowMemory's recycling of typed-array blocks: a recycled
 // block must start exactly like a fresh one, and blocks handed out at the same time must never overlap.
 import { describe, expect, test } from '@jest/globals';
-import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_RING, S, W } from '../../../src/flow/flow-state.js';
+import fc from 'fast-check';
+import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_RING, RING_WORDS, S, W } from '../../../src/flow/flow-state.js';
 
 describe('FlowMemory', () => {
   /** A block handed out by FlowMemory: its slab and offset. */
@@ -42,9 +43,9 @@ describe('FlowMemory', () => {
     expect(slab.subarray(b, b + BLOCK_DOUBLES).every((x) => x === 9)).toBe(true);
   });
 
-  test('rings hold RETRANS_RING (seq, ack, len|window) triples per direction and never overlap while held', () => {
+  test('rings hold RING_WORDS words (RETRANS_RING triples per direction and their bounds) and never overlap while held', () => {
     const m = new FlowMemory();
-    const size = RETRANS_RING * 3 * 2;
+    const size = RING_WORDS;
     const rings = Array.from({ length: 1500 }, () => ring(m));
     rings.forEach(([slab, at], i) => {
       expect(at + size).toBeLessThanOrEqual(slab.length);
@@ -115,3 +116,74 @@ describe('FlowState words', () => {
   });
 });
 
+
+describe('FlowState retransmission memory', () => {
+  /**
+   * The documented rule, written plainly: a segment (seq, ack, payload length, window) from one side counts when it
+   * equals one of that side's last RETRANS_RING distinct segments; otherwise it becomes the newest of them.
+   */
+  class Model {
+    readonly seen: string[][] = [[], []];
+    readonly counts = [0, 0];
+    add(dir: number, seq: number, ack: number, payload: number, window: number): void {
+      const id = `${seq}/${ack}/${payload & 0xffff}/${window & 0xffff}`;
+      const list = this.seen[dir]!;
+      if (list.includes(id)) {
+        this.counts[dir]!++;
+        return;
+      }
+      list.push(id);
+      if (list.length > RETRANS_RING) list.shift();
+    }
+  }
+
+  const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  // Values that repeat often (a small alphabet, near 0 and near 2^32 so that a sequence number wraps), runs that
+  // climb like a real transfer, arbitrary ones, and exact replays of one of the side's recent segments (0 = its
+  // latest; up to 40 back, past the ring's reach).
+  const near = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0xfffffffa, max: 0xffffffff }), u32);
+  const segment = fc.record({
+    dir: fc.integer({ min: 0, max: 1 }),
+    seq: near,
+    ack: near,
+    payload: fc.integer({ min: 0, max: 3 }),
+    window: fc.integer({ min: 0, max: 2 }),
+    climb: fc.integer({ min: 0, max: 3 }),
+    replay: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 40 })),
+  });
+
+  test('counts what the last-32-distinct-segments rule counts, per side, over random segment streams', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 300 }), (segments) => {
+        // A ring that another flow left full of high values: the bounds must not inherit them.
+        const m = new FlowMemory();
+        const dirtyAt = m.takeRing();
+        m.ring.fill(0xffffffff, dirtyAt, dirtyAt + RING_WORDS);
+        m.releaseRing(m.ring, dirtyAt);
+        const flow = new FlowState();
+        flow.ringAt = m.takeRing();
+        flow.retransRing = m.ring;
+        const model = new Model();
+        const facts = { index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2 };
+        const sent: [number, number, number, number][][] = [[], []];
+        for (const s of segments) {
+          const mine = sent[s.dir]!;
+          let seg: [number, number, number, number];
+          if (s.replay >= 0 && s.replay < mine.length) {
+            seg = mine[mine.length - 1 - s.replay]!;
+          } else {
+            // climb > 0: continue the side's own run upwards (possibly across 2^32), as data and ACKs do.
+            const last = mine.length > 0 ? mine[mine.length - 1]![0] : s.seq;
+            seg = [s.climb > 0 ? (last + s.climb * 1000) >>> 0 : s.seq, s.ack, s.payload, s.window];
+          }
+          mine.push(seg);
+          Object.assign(facts, { tcpSeq: seg[0], tcpAck: seg[1], payload: seg[2], window: seg[3] });
+          flow.checkRetransmission(facts, s.dir);
+          model.add(s.dir, ...seg);
+        }
+        expect([flow.count(W.RETRANS_FWD), flow.count(W.RETRANS_BWD)]).toEqual(model.counts);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
