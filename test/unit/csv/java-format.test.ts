@@ -167,16 +167,24 @@ function oracleRun(): { values: number[]; java: string[] } {
 
 // Runs without Java: the shortcut (String(x) digits where JDK 17 provably agrees) must never change a result of
 // the exact loop, which the oracle test above ties to Java. A second, differently seeded sample.
-describe('javaDoubleToString shortcut agrees with the exact digit loop', () => {
-  test('100k values from random bits, the 64-bit path range, flow-like ratios and short decimals', () => {
-    const rnd = prng(0xc0ffee);
-    const int = (n: number) => Math.floor(rnd() * n);
-    const bad: string[] = [];
-    const check = (x: number) => {
+/** A seeded sampler, and a check that collects (up to 20) values where javaDoubleToString and the exact loop differ. */
+function exactAgreement(seed: number): { int: (n: number) => number; bad: string[]; check: (x: number) => void } {
+  const rnd = prng(seed);
+  const bad: string[] = [];
+  return {
+    int: (n) => Math.floor(rnd() * n),
+    bad,
+    check: (x) => {
       const a = javaDoubleToString(x);
       const b = javaDoubleToStringExact(x);
       if (a !== b && bad.length < 20) bad.push(`${x}: ${a} vs ${b}`);
-    };
+    },
+  };
+}
+
+describe('javaDoubleToString shortcut agrees with the exact digit loop', () => {
+  test('100k values from random bits, the 64-bit path range, flow-like ratios and short decimals', () => {
+    const { int, bad, check } = exactAgreement(0xc0ffee);
     for (let i = 0; i < 30000; i++) check(fromBits(int(4294967296), int(4294967296)));
     for (let i = 0; i < 25000; i++) check(fromBits(((1011 + int(80)) << 20) | int(0x100000), int(4294967296)));
     for (let i = 0; i < 5000; i++) {
@@ -198,15 +206,10 @@ describe('javaDoubleToString: plain-range fast path (non-integers with 1 < |x| <
   // String(x) there without the bit analysis: it must agree with the exact loop on the whole range, including
   // its ends, the neighbours of every power of ten and of two inside it, and random bit patterns.
   test('agrees with the exact loop across the range and at its edges', () => {
-    const rnd = prng(0x1e7);
-    const int = (n: number) => Math.floor(rnd() * n);
-    const bad: string[] = [];
+    const { int, bad, check: one } = exactAgreement(0x1e7);
     const check = (x: number) => {
-      for (const v of [x, -x]) {
-        const a = javaDoubleToString(v);
-        const b = javaDoubleToStringExact(v);
-        if (a !== b && bad.length < 20) bad.push(`${v}: ${a} vs ${b}`);
-      }
+      one(x);
+      one(-x);
     };
     for (let k = 1; k <= 2000; k++) {
       check(stepUlps(1, k));
