@@ -9,6 +9,7 @@ import { PcapflowError } from '../errors.js';
 import type { PacketMeta } from '../types.js';
 import { FlowMemory, FlowState, type PacketFacts } from './flow-state.js';
 import { FlowTable, Tombstone, TombstoneStore } from './flow-table.js';
+import { PacketShardHasher, shardGroup } from './hash.js';
 import { copyKeyFields, endpointBytes, FlowKey } from './key.js';
 import { CicflowmeterProfile } from './profiles/cicflowmeter.js';
 import { DefaultProfile } from './profiles/default.js';
@@ -29,6 +30,9 @@ export interface FlowEngineOptions {
   maxFlows: number;
   communityIdSeed: number;
   communityIdBase64: boolean;
+  /** Timed-out flows remembered per shard group (default TOMBSTONES_PER_GROUP; 0 = none, every late packet starts
+   *  afresh). For tests and memory-bound library use; the CLI keeps the default. */
+  tombstonesPerGroup?: number;
 }
 
 /** One written flow. */
@@ -56,11 +60,12 @@ export const DEFAULT_ENGINE_OPTIONS: FlowEngineOptions = {
 };
 
 /**
- * Most timed-out flows remembered for continuations (about 150 bytes each, so ≈ 40 MB at the limit). When more
- * flows time out without their tuple reappearing, the oldest memories are forgotten and a late packet of such a
- * tuple starts a fresh flow (counted as tombstones_evicted).
+ * Timed-out flows remembered for continuations, per shard group: 64 x 4096 groups = 262,144 in all (about 150
+ * bytes each, plus a TCP flow's retransmission ring in the default profile). When more flows of a group time out
+ * without their tuple reappearing, the group's oldest memories are forgotten and a late packet of such a tuple
+ * starts a fresh flow (counted as tombstones_evicted), the same way for any `--jobs` (see TombstoneStore).
  */
-export const TOMBSTONE_LIMIT = 262_144;
+export const TOMBSTONES_PER_GROUP = 64;
 
 /** Drop reason of the packets of flows a profile does not write (cicflowmeter: ≤ 1 packet). */
 const SINGLE_PACKET_FLOW = 'single_packet_flow';
@@ -97,7 +102,7 @@ function newFacts(): PacketFacts {
  *
  * The capture clock is the largest timestamp seen. Timeouts are evaluated against it, so a flow is written and
  * freed as soon as the clock passes `start + flowTimeoutUs`, and what a continuation inherits is kept in a
- * bounded tombstone (TOMBSTONE_LIMIT). With time going forwards the values equal those of the references, which
+ * bounded tombstone (TOMBSTONES_PER_GROUP). With time going forwards the values equal those of the references, which
  * only look at a flow when its next packet arrives. Known difference: a packet whose timestamp lies more than
  * the timeout behind the clock joins a continuation where the reference would add it to the old flow.
  */
@@ -110,7 +115,10 @@ export class FlowEngine implements EngineOps {
   private readonly maxFlows: number;
   private readonly profile: FlowProfile;
   private readonly table: FlowTable;
-  private readonly tombstones = new TombstoneStore(TOMBSTONE_LIMIT);
+  private readonly tombstones: TombstoneStore;
+  /** Shard hashes of first packets (a flow's group); `meta` is the packet addPacket is handling. */
+  private readonly shardHasher = new PacketShardHasher();
+  private meta: PacketMeta | null = null;
   /** Typed-array blocks of ended flows, reused by new ones. */
   private readonly memory = new FlowMemory();
   private readonly emit: (row: FlowRow) => void;
@@ -139,6 +147,7 @@ export class FlowEngine implements EngineOps {
     this.idleTimeoutUs = opts.idleTimeoutUs;
     this.maxFlows = opts.maxFlows;
     this.table = new FlowTable(opts.idleTimeoutUs > 0);
+    this.tombstones = new TombstoneStore(opts.tombstonesPerGroup ?? TOMBSTONES_PER_GROUP);
     this.emit = emit;
     this.hasher = new CommunityIdHasher({ seed: opts.communityIdSeed, base64: opts.communityIdBase64 });
   }
@@ -203,6 +212,7 @@ export class FlowEngine implements EngineOps {
     const p = this.facts;
     p.index = index;
     p.tsUs = tsUs;
+    this.meta = meta;
     const reason = this.profile.intake(meta, p, this.key);
     if (reason !== null) {
       this.drop(reason);
@@ -346,6 +356,8 @@ export class FlowEngine implements EngineOps {
       flow.retransRing = this.memory.ring;
     }
     flow.cidProto = p.realProto;
+    // The group --jobs placed this packet by (the worker that owns the flow), for its tombstone.
+    flow.group = shardGroup(this.shardHasher.hash(this.meta!));
     flow.cidSrcIsA = key.srcIsA;
     flow.cidSrcPort = p.realSrcPort;
     flow.cidDstPort = p.realDstPort;
@@ -396,6 +408,7 @@ export class FlowEngine implements EngineOps {
       t.ringAt = flow.ringAt;
       t.retransPos = flow.retransPos;
       t.retransFill = flow.retransFill;
+      t.group = flow.group;
       const forgotten = this.tombstones.add(t);
       if (forgotten !== null && forgotten.retransRing !== null) {
         this.memory.releaseRing(forgotten.retransRing, forgotten.ringAt);

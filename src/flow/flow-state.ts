@@ -4,6 +4,7 @@
 // The profile decides which packets go where; this module only accumulates. Pure: no I/O; allocation per flow
 // only, none per packet.
 import type { KeyFields } from './key.js';
+import { SHARD_GROUPS } from './hash.js';
 import { STAT_SLOTS, statN, statPush, statReset } from './running-stats.js';
 
 /**
@@ -85,6 +86,7 @@ export const W = {
   FIRST_PAYLOAD: 10,
   /** (icmpType + 1) | (icmpCode + 1) << 16. */
   ICMP: 11,
+  /** cidProto | shard group << 8. */
   CID_PROTO: 12,
   /** cidSrcPort << 16 | cidDstPort. */
   CID_PORTS: 13,
@@ -117,6 +119,9 @@ export const W = {
 
 /** Doubles of one flow's block in a slab: S.SIZE doubles, then W.SIZE words (rounded up to whole doubles). */
 export const BLOCK_DOUBLES = S.SIZE + Math.ceil(W.SIZE / 2);
+
+/** Shard group bits (above the 8 protocol bits of W.CID_PROTO; SHARD_GROUPS is a power of two below 2^24). */
+const GROUP_MASK = SHARD_GROUPS - 1;
 
 /** FWD_MIN_HDR / BWD_MIN_HDR before the first packet of the direction (never printed: columns check counts). */
 const NO_MIN = 0x7fffffff;
@@ -259,8 +264,11 @@ export class FlowState implements KeyFields {
   get icmpCode(): number { return (this.w[this.wo + W.ICMP]! >>> 16) - 1; }
   set icmpCode(v: number) { const i = this.wo + W.ICMP; this.w[i] = (this.w[i]! & 0xffff) | (((v + 1) & 0xffff) << 16); }
   /** Community ID inputs: the first packet's real protocol, ports and whether its source is endpoint A. */
-  get cidProto(): number { return this.w[this.wo + W.CID_PROTO]!; }
-  set cidProto(v: number) { this.w[this.wo + W.CID_PROTO] = v; }
+  get cidProto(): number { return this.w[this.wo + W.CID_PROTO]! & 0xff; }
+  set cidProto(v: number) { const i = this.wo + W.CID_PROTO; this.w[i] = (this.w[i]! & ~0xff) | (v & 0xff); }
+  /** The flow's shard group (hash.ts SHARD_GROUPS), from its first packet: where its tombstone is kept. */
+  get group(): number { return (this.w[this.wo + W.CID_PROTO]! >>> 8) & GROUP_MASK; }
+  set group(v: number) { const i = this.wo + W.CID_PROTO; this.w[i] = (this.w[i]! & ~(GROUP_MASK << 8)) | ((v & GROUP_MASK) << 8); }
   get cidSrcPort(): number { return this.w[this.wo + W.CID_PORTS]! >>> 16; }
   set cidSrcPort(v: number) { const i = this.wo + W.CID_PORTS; this.w[i] = (this.w[i]! & 0xffff) | (v << 16); }
   get cidDstPort(): number { return this.w[this.wo + W.CID_PORTS]! & 0xffff; }

@@ -5,6 +5,7 @@
 // timed-out flows, what a continuation flow inherits. Pure: no I/O, no timers.
 import type { FlowKey, KeyFields } from './key.js';
 import type { FlowState } from './flow-state.js';
+import { SHARD_GROUPS } from './hash.js';
 
 /** Bucket keys: the hash masked to 30 bits (a small integer on every V8 build); the full hash is still compared. */
 const BUCKET_MASK = 0x3fffffff;
@@ -255,25 +256,35 @@ export class Tombstone implements KeyFields {
   ringAt = 0;
   retransPos = 0;
   retransFill = 0;
+  /** The flow's shard group (hash.ts SHARD_GROUPS): the FIFO of the store it is kept in. */
+  group = 0;
   chainNext: Tombstone | null = null;
   prev: Tombstone | null = null;
   next: Tombstone | null = null;
 }
 
-/** Bounded FIFO store of tombstones; adding beyond `limit` forgets the oldest. */
+/**
+ * Bounded store of tombstones: one FIFO per shard group, each holding at most `perGroup`; adding to a full group
+ * forgets that group's oldest. A group's tombstones all live in one flow engine whatever `--jobs` is (the group
+ * decides the worker: hash.ts SHARD_GROUPS), and they are added and removed there in capture order, so what is
+ * forgotten, and so the output, is the same for any number of workers. (One FIFO per engine made it depend on
+ * which other flows shared the engine.)
+ */
 export class TombstoneStore {
   private readonly buckets = new Map<number, Tombstone>();
-  private head: Tombstone | null = null;
-  private tail: Tombstone | null = null;
+  /** Oldest and newest tombstone of each group. */
+  private readonly heads: (Tombstone | null)[] = new Array<Tombstone | null>(SHARD_GROUPS).fill(null);
+  private readonly tails: (Tombstone | null)[] = new Array<Tombstone | null>(SHARD_GROUPS).fill(null);
+  private readonly groupCounts = new Int32Array(SHARD_GROUPS);
   count = 0;
-  /** Tombstones forgotten because the store was full. */
+  /** Tombstones forgotten because their group was full. */
   evicted = 0;
 
-  /** Most tombstones kept (0 = none). */
-  readonly limit: number;
+  /** Most tombstones kept per group (0 = none). */
+  readonly perGroup: number;
 
-  constructor(limit: number) {
-    this.limit = limit;
+  constructor(perGroup: number) {
+    this.perGroup = perGroup;
   }
 
   find(key: FlowKey): Tombstone | null {
@@ -286,26 +297,29 @@ export class TombstoneStore {
   }
 
   /**
-   * Store `t` (its key fields set). A tombstone with the same key must not be present. Returns the tombstone
-   * forgotten to make room (the store is full), `t` itself when the store keeps none, else null; the caller may
+   * Store `t` (its key fields and group set). A tombstone with the same key must not be present. Returns the tombstone
+   * forgotten to make room (its group is full), `t` itself when the store keeps none, else null; the caller may
    * recycle what it holds.
    */
   add(t: Tombstone): Tombstone | null {
-    if (this.limit <= 0) return t;
+    if (this.perGroup <= 0) return t;
+    const g = t.group;
     let forgotten: Tombstone | null = null;
-    if (this.count >= this.limit && this.head !== null) {
-      forgotten = this.head;
+    if (this.groupCounts[g]! >= this.perGroup && this.heads[g] !== null) {
+      forgotten = this.heads[g]!;
       this.remove(forgotten);
       this.evicted++;
     }
     const b = t.hash & BUCKET_MASK;
     t.chainNext = this.buckets.get(b) ?? null;
     this.buckets.set(b, t);
-    t.prev = this.tail;
+    const tail = this.tails[g]!;
+    t.prev = tail;
     t.next = null;
-    if (this.tail !== null) this.tail.next = t;
-    else this.head = t;
-    this.tail = t;
+    if (tail !== null) tail.next = t;
+    else this.heads[g] = t;
+    this.tails[g] = t;
+    this.groupCounts[g]!++;
     this.count++;
     return forgotten;
   }
@@ -326,11 +340,13 @@ export class TombstoneStore {
       prev.chainNext = t.chainNext;
     }
     t.chainNext = null;
+    const g = t.group;
     if (t.prev !== null) t.prev.next = t.next;
-    else this.head = t.next;
+    else this.heads[g] = t.next;
     if (t.next !== null) t.next.prev = t.prev;
-    else this.tail = t.prev;
+    else this.tails[g] = t.prev;
     t.prev = t.next = null;
+    this.groupCounts[g]!--;
     this.count--;
   }
 }

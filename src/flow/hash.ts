@@ -1,6 +1,7 @@
 // Symmetric 32-bit hashing of a flow tuple: A->B and B->A give the same value. The flow table uses it as its
 // bucket key and the worker pool uses it to pick a shard, so both directions of a flow meet in one place.
-// Pure arithmetic on numbers (Math.imul); no allocation, no I/O.
+// Pure arithmetic on numbers (Math.imul); no allocation per call, no I/O.
+import type { PacketMeta } from '../types.js';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -76,4 +77,77 @@ export function symmetricHash(
     hd = endpointHash(addressWord(dst, 0), addressWord(dst, 1), addressWord(dst, 2), addressWord(dst, 3), dstPort);
   }
   return combineSymmetric(hs, hd, proto);
+}
+
+/**
+ * Flows fall into SHARD_GROUPS groups by their shard hash, and `--jobs N` places group g on worker g % N: each
+ * group lives in exactly one worker, whatever N is, so state kept per group (the tombstone store's bounded FIFOs)
+ * evolves the same way for any number of workers.
+ */
+export const SHARD_GROUPS = 4096;
+
+/** The group of a shard hash (see SHARD_GROUPS). */
+export function shardGroup(hash: number): number {
+  return hash & (SHARD_GROUPS - 1);
+}
+
+/** The worker (of `shards`) that owns the flows of a shard hash. */
+export function shardOf(hash: number, shards: number): number {
+  return shardGroup(hash) % shards;
+}
+
+/**
+ * The shard hash of two endpoints (address words at sa[s..s+4) and da[d..d+4), as read from the address bytes);
+ * ports count when `proto` >= 0. Symmetric: each endpoint is hashed alone and the two are added, which commutes.
+ */
+export function pairHash(sa: Uint32Array, s: number, da: Uint32Array, d: number, proto: number, sport: number, dport: number): number {
+  let ha = 0x9747b28c;
+  let hb = 0x9747b28c;
+  for (let i = 0; i < 4; i++) {
+    ha = fmix32(ha ^ sa[s + i]!);
+    hb = fmix32(hb ^ da[d + i]!);
+  }
+  if (proto >= 0) {
+    ha = fmix32(ha ^ sport ^ (proto << 16));
+    hb = fmix32(hb ^ dport ^ (proto << 16));
+  }
+  return (ha + hb) >>> 0;
+}
+
+/**
+ * Shard hashes of decoded packets. Ports take part only for TCP and UDP packets that carry them; every other
+ * packet is placed by its address pair alone, because profiles may merge such packets into one flow per host pair
+ * (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards. Keeps 32-bit views of the
+ * last PacketMeta's address bytes (made once per PacketMeta object; its addresses must be 16 bytes on 4-byte
+ * boundaries, as createPacketMeta gives them).
+ */
+export class PacketShardHasher {
+  private srcBytes: Uint8Array | null = null;
+  private dstBytes: Uint8Array | null = null;
+  /** The 32-bit words of the address bytes of the PacketMeta last passed to hash() or views(). */
+  src32: Uint32Array = new Uint32Array(4);
+  dst32: Uint32Array = new Uint32Array(4);
+
+  /** The shard hash of `m` (a decoded packet). */
+  hash(m: PacketMeta): number {
+    this.views(m);
+    const ports = (m.protocol === 6 || m.protocol === 17) && m.hasPorts && !m.isLaterFragment;
+    return pairHash(this.src32, 0, this.dst32, 0, ports ? m.protocol : -1, m.srcPort, m.dstPort);
+  }
+
+  /** Point src32/dst32 at `m`'s address bytes; returns true when `m` is not the PacketMeta seen last. */
+  views(m: PacketMeta): boolean {
+    if (m.srcAddr === this.srcBytes && m.dstAddr === this.dstBytes) return false;
+    const view = (b: Uint8Array): Uint32Array => {
+      if (b.byteOffset % 4 !== 0 || b.length < 16) {
+        throw new Error('shard hashing needs PacketMeta addresses of 16 bytes on 4-byte boundaries (createPacketMeta gives them)');
+      }
+      return new Uint32Array(b.buffer, b.byteOffset, 4);
+    };
+    this.srcBytes = m.srcAddr;
+    this.dstBytes = m.dstAddr;
+    this.src32 = view(m.srcAddr);
+    this.dst32 = view(m.dstAddr);
+    return true;
+  }
 }

@@ -1,7 +1,7 @@
 // Packs decoded packets (PacketMeta + index + timestamp) into fixed-width records in one ArrayBuffer, so that
 // batches cross stream stages and worker_threads as one transferable buffer, never one object per packet.
 // Pure: no I/O, no threads. Layout is private to this file: use PacketBatchWriter / PacketBatchReader.
-import { fmix32 } from '../flow/hash.js';
+import { PacketShardHasher, pairHash, shardOf } from '../flow/hash.js';
 import type { PacketMeta } from '../types.js';
 
 /** Bytes per packed packet record. */
@@ -74,11 +74,7 @@ export class PacketBatchWriter {
   readonly capacity: number;
   readonly shardCount: number;
   private readonly stage: Staging[];
-  /** 32-bit views of the last PacketMeta's address bytes (see words()). */
-  private srcBytes: Uint8Array | null = null;
-  private dstBytes: Uint8Array | null = null;
-  private src32: Uint32Array = new Uint32Array(4);
-  private dst32: Uint32Array = new Uint32Array(4);
+  private readonly hasher = new PacketShardHasher();
   private readonly clock: Float64Array;
   private n = 0;
   private first = 0;
@@ -103,32 +99,17 @@ export class PacketBatchWriter {
   push(index: number, tsUs: number, m: PacketMeta): void {
     if (this.n === 0) this.first = index;
     this.n++;
-    if (m.srcAddr !== this.srcBytes || m.dstAddr !== this.dstBytes) this.words(m);
+    const hasher = this.hasher;
+    hasher.views(m);
     if (this.shardCount === 1) {
       const st = this.stage[0]!;
-      writeRecord(st, st.n++, index, tsUs, m, this.src32, this.dst32);
+      writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
       return;
     }
     this.clock[this.n - 1] = tsUs;
     if (m.skip !== 0) return; // skipped packets only move the clock: no shard needs them
-    const ports = (m.protocol === 6 || m.protocol === 17) && m.hasPorts && !m.isLaterFragment;
-    const h = pairHash(this.src32, 0, this.dst32, 0, ports ? m.protocol : -1, m.srcPort, m.dstPort);
-    const st = this.stage[h % this.shardCount]!;
-    writeRecord(st, st.n++, index, tsUs, m, this.src32, this.dst32);
-  }
-
-  /** Views of `m`'s address bytes as 32-bit words (the words a packed record holds), made once per PacketMeta. */
-  private words(m: PacketMeta): void {
-    const view = (b: Uint8Array): Uint32Array => {
-      if (b.byteOffset % 4 !== 0 || b.length < 16) {
-        throw new Error('PacketBatchWriter needs PacketMeta addresses of 16 bytes on 4-byte boundaries (createPacketMeta gives them)');
-      }
-      return new Uint32Array(b.buffer, b.byteOffset, 4);
-    };
-    this.srcBytes = m.srcAddr;
-    this.dstBytes = m.dstAddr;
-    this.src32 = view(m.srcAddr);
-    this.dst32 = view(m.dstAddr);
+    const st = this.stage[shardOf(hasher.hash(m), this.shardCount)]!;
+    writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
   }
 
   /** Hand the filled batch on and start the next one. */
@@ -253,12 +234,7 @@ export class PacketBatchReader {
 }
 
 
-/**
- * Symmetric shard hash of record `r`: A->B and B->A give the same value (each endpoint is hashed alone and the
- * two are added, which commutes). Ports take part only for TCP and UDP packets that carry them; every other
- * packet is placed by its address pair alone, because profiles may merge such packets into one flow per host
- * pair (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards.
- */
+/** The shard hash of record `r`: what PacketShardHasher.hash gives for the packet it holds (for tests). */
 export function shardHash(u32: Uint32Array, r: number): number {
   const w = r * W;
   const a = u32[w + 12]!;
@@ -269,18 +245,4 @@ export function shardHash(u32: Uint32Array, r: number): number {
   return pairHash(u32, w + 4, u32, w + 8, ports ? proto : -1, p & 0xffff, p >>> 16);
 }
 
-/** The shard hash of two endpoints (address words at sa[s..s+4) and da[d..d+4)); ports count when `proto` ≥ 0. */
-function pairHash(sa: Uint32Array, s: number, da: Uint32Array, d: number, proto: number, sport: number, dport: number): number {
-  let ha = 0x9747b28c;
-  let hb = 0x9747b28c;
-  for (let i = 0; i < 4; i++) {
-    ha = fmix32(ha ^ sa[s + i]!);
-    hb = fmix32(hb ^ da[d + i]!);
-  }
-  if (proto >= 0) {
-    ha = fmix32(ha ^ sport ^ (proto << 16));
-    hb = fmix32(hb ^ dport ^ (proto << 16));
-  }
-  return (ha + hb) >>> 0;
-}
 

@@ -104,24 +104,33 @@ describe('FlowKey and symmetric hash', () => {
     expect(v6).toBe(-1); // dropped by the profile
   });
 
-  test('the tombstone store is bounded: beyond its limit the oldest memory is forgotten (FIFO)', () => {
+  test('the tombstone store is bounded per shard group: a full group forgets its own oldest memory (FIFO)', () => {
     const store = new TombstoneStore(2);
-    const keys = [1, 2, 3].map((n) => keyOf(17, addr(`10.0.0.${n}`), addr('10.0.0.9'), 4, 53, 53));
-    const forgotten: (Tombstone | null)[] = [];
-    const made: Tombstone[] = [];
-    for (const k of keys) {
+    const keys = [1, 2, 3, 4, 5].map((n) => keyOf(17, addr(`10.0.0.${n}`), addr('10.0.0.9'), 4, 53, 53));
+    const groups = [7, 7, 300, 7, 300];
+    const made: Tombstone[] = keys.map((k, i) => {
       const t = new Tombstone();
       k.copyTo(t);
-      made.push(t);
-      forgotten.push(store.add(t));
-    }
-    // add() hands back the tombstone it forgot (the oldest, keys[0]) so its ring can be recycled.
-    expect(forgotten).toEqual([null, null, made[0]]);
+      t.group = groups[i]!;
+      return t;
+    });
+    // Group 7 holds keys 0 and 1; key 2 goes to group 300 and forgets nothing; key 3 fills group 7 past its
+    // limit and forgets that group's oldest (key 0); key 4 joins key 2 in group 300.
+    // add() hands back the tombstone it forgot so its ring can be recycled.
+    expect(made.map((t) => store.add(t))).toEqual([null, null, null, made[0], null]);
+    expect(store.count).toBe(4);
+    expect(store.evicted).toBe(1);
+    expect(keys.map((k) => store.find(k))).toEqual([null, made[1], made[2], made[3], made[4]]);
+    // Removing frees a place in its own group only: group 300 takes key 0 back without forgetting anything...
+    store.remove(made[2]!);
+    made[0]!.group = 300;
+    expect(store.add(made[0]!)).toBeNull();
+    // ...and group 7's next addition still forgets its oldest (key 1).
+    const again = new Tombstone();
+    keyOf(17, addr('10.0.0.6'), addr('10.0.0.9'), 4, 53, 53).copyTo(again);
+    again.group = 7;
+    expect(store.add(again)).toBe(made[1]);
     const none = new TombstoneStore(0);
     expect(none.add(made[1]!)).toBe(made[1]); // a store that keeps nothing hands back what it was given
-    expect(store.count).toBe(2);
-    expect(store.evicted).toBe(1);
-    expect(store.find(keys[0]!)).toBeNull();
-    expect(store.find(keys[2]!)).not.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { PacketBatchReader, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
+import { shardOf } from '../../../src/flow/hash.js';
 import { createPacketMeta, type PacketMeta, type SkipCode } from '../../../src/types.js';
 
 const metaArb = fc.record({
@@ -111,7 +112,7 @@ describe('PacketBatch', () => {
     }
     const u32 = new Uint32Array(w.take(63, 0).shards[0]!);
     const seen = new Set<number>();
-    for (let i = 0; i < 64; i++) seen.add(shardHash(u32, i) % 4);
+    for (let i = 0; i < 64; i++) seen.add(shardOf(shardHash(u32, i), 4));
     expect(seen.size).toBe(4);
   });
 
@@ -137,7 +138,7 @@ describe('PacketBatch', () => {
           const u32 = new Uint32Array(all.shards[0]!);
           const want: number[][] = Array.from({ length: shards }, () => []);
           items.forEach((_, i) => {
-            if (metas[i]!.skip === 0) want[shardHash(u32, i) % shards]!.push(i);
+            if (metas[i]!.skip === 0) want[shardOf(shardHash(u32, i), shards)]!.push(i);
           });
           expect(split.counts).toEqual(want.map((l) => l.length));
           const whole = new PacketBatchReader(all.shards[0]!, all.counts[0]!);

@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createShardStage } from '../../../src/shard/pool.js';
 import type { RowBatch } from '../../../src/stream/flow-stage.js';
+import type { ProfileName } from '../../../src/flow/flow-engine.js';
 import { engineOptions, packBatches, runFlows, type Conversation, type PacketSpec } from '../../helpers/packet-meta-builder.js';
 
 const T0 = 1_600_000_000_000_000;
@@ -61,4 +62,55 @@ describe('ShardStage', () => {
       message: expect.stringContaining('packed for 1 shards'),
     });
   }, 30_000);
+});
+
+describe('ShardStage: forgetting timed-out flows does not depend on --jobs', () => {
+  /**
+   * 3000 UDP conversations within 0.3 s: a query, an answer 0.5 s later, then (after the 1 s active timeout ended
+   * them) the server speaks again 0.8 s after the answer and the client replies. Under both profiles that late packet continues the old
+   * flow if its tombstone is still remembered (default: inherited connection time; cicflowmeter: the old
+   * orientation), and starts a fresh flow if it was forgotten. With one tombstone kept per shard group, many
+   * groups must forget.
+   */
+  function lateReturns(): Array<readonly [Conversation, PacketSpec]> {
+    const out: Array<[Conversation, PacketSpec]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const c: Conversation = { client: `10.4.${i >> 8}.${i & 255}`, server: '10.0.0.53', clientPort: 5000 + i, serverPort: 53, protocol: 17 };
+      const t = T0 + i * 100;
+      out.push(
+        [c, { dir: 'c2s', tsUs: t, payload: 30 }],
+        [c, { dir: 's2c', tsUs: t + 500_000, payload: 90 }],
+        [c, { dir: 's2c', tsUs: t + 1_300_000, payload: 60 + (i % 7) }],
+        [c, { dir: 'c2s', tsUs: t + 1_350_000, payload: 20 }],
+      );
+    }
+    return out.sort((a, b) => a[1].tsUs - b[1].tsUs);
+  }
+
+  test.each<[ProfileName, number]>([
+    ['default', 2],
+    ['default', 3],
+    ['cicflowmeter', 2],
+    ['cicflowmeter', 4],
+  ])('%s, --jobs %i: the rows one engine writes', async (profile, jobs) => {
+    const list = lateReturns();
+    const over = { flowTimeoutUs: 1_000_000, tombstonesPerGroup: 1 };
+    const one = runFlows(profile, list, over);
+    const counters = one.engine.counters;
+    // The scenario really forgets some and continues others, and forgetting changes rows.
+    expect(counters['tombstones_evicted']).toBeGreaterThan(100);
+    expect(counters['continuations']).toBeGreaterThan(100);
+    const remembered = runFlows(profile, list, { ...over, tombstonesPerGroup: 64 });
+    expect(remembered.engine.counters['tombstones_evicted']).toBe(0);
+    expect(remembered.raw.map((r) => r.line)).not.toEqual(one.raw.map((r) => r.line));
+
+    const stage = createShardStage(engineOptions(profile, over), jobs);
+    const got: RowBatch[] = [];
+    const sink = new Writable({ objectMode: true, write: (b: RowBatch, _e, done) => (got.push(b), done()) });
+    await pipeline(Readable.from(packBatches(list, 700, jobs), { objectMode: true }), stage, sink);
+    const rows = got.flatMap((b) => b.rows);
+    expect(rows.map((r) => r.line)).toEqual(one.raw.map((r) => r.line));
+    expect(rows.map((r) => [r.endIndex, r.firstIndex])).toEqual(one.raw.map((r) => [r.endIndex, r.firstIndex]));
+    expect(stage.counters()['tombstones_evicted']).toBe(counters['tombstones_evicted']);
+  }, 60_000);
 });
