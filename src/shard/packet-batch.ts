@@ -100,15 +100,15 @@ export class PacketBatchWriter {
     if (this.n === 0) this.first = index;
     this.n++;
     const hasher = this.hasher;
-    hasher.views(m);
     if (this.shardCount === 1) {
+      hasher.views(m);
       const st = this.stage[0]!;
       writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
       return;
     }
     this.clock[this.n - 1] = tsUs;
     if (m.skip !== 0) return; // skipped packets only move the clock: no shard needs them
-    const st = this.stage[shardOf(hasher.hash(m), this.shardCount)]!;
+    const st = this.stage[shardOf(hasher.hash(m), this.shardCount)]!; // hash() also points src32/dst32 at m
     writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
   }
 
