@@ -117,16 +117,22 @@ export function pairHash(sa: Uint32Array, s: number, da: Uint32Array, d: number,
 /**
  * Shard hashes of decoded packets. Ports take part only for TCP and UDP packets that carry them; every other
  * packet is placed by its address pair alone, because profiles may merge such packets into one flow per host pair
- * (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards. Keeps 32-bit views of the
- * last PacketMeta's address bytes (made once per PacketMeta object; its addresses must be 16 bytes on 4-byte
- * boundaries, as createPacketMeta gives them).
+ * (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards. Addresses are read as four
+ * 32-bit words of their 16 bytes (bytes a 4-byte IPv4 address does not fill count as zero): through views made
+ * once per PacketMeta when its address arrays are 16 bytes on 4-byte boundaries (as createPacketMeta makes them),
+ * otherwise copied for each packet.
  */
 export class PacketShardHasher {
   private srcBytes: Uint8Array | null = null;
   private dstBytes: Uint8Array | null = null;
+  private copying = false;
+  private readonly srcCopy = new Uint32Array(4);
+  private readonly dstCopy = new Uint32Array(4);
+  private readonly srcCopyBytes = new Uint8Array(this.srcCopy.buffer);
+  private readonly dstCopyBytes = new Uint8Array(this.dstCopy.buffer);
   /** The 32-bit words of the address bytes of the PacketMeta last passed to hash() or views(). */
-  src32: Uint32Array = new Uint32Array(4);
-  dst32: Uint32Array = new Uint32Array(4);
+  src32: Uint32Array = this.srcCopy;
+  dst32: Uint32Array = this.dstCopy;
 
   /** The shard hash of `m` (a decoded packet). */
   hash(m: PacketMeta): number {
@@ -135,19 +141,28 @@ export class PacketShardHasher {
     return pairHash(this.src32, 0, this.dst32, 0, ports ? m.protocol : -1, m.srcPort, m.dstPort);
   }
 
-  /** Point src32/dst32 at `m`'s address bytes; returns true when `m` is not the PacketMeta seen last. */
-  views(m: PacketMeta): boolean {
-    if (m.srcAddr === this.srcBytes && m.dstAddr === this.dstBytes) return false;
-    const view = (b: Uint8Array): Uint32Array => {
-      if (b.byteOffset % 4 !== 0 || b.length < 16) {
-        throw new Error('shard hashing needs PacketMeta addresses of 16 bytes on 4-byte boundaries (createPacketMeta gives them)');
-      }
-      return new Uint32Array(b.buffer, b.byteOffset, 4);
-    };
-    this.srcBytes = m.srcAddr;
-    this.dstBytes = m.dstAddr;
-    this.src32 = view(m.srcAddr);
-    this.dst32 = view(m.dstAddr);
-    return true;
+  /** Make src32/dst32 hold `m`'s address words. */
+  views(m: PacketMeta): void {
+    if (m.srcAddr !== this.srcBytes || m.dstAddr !== this.dstBytes) {
+      this.srcBytes = m.srcAddr;
+      this.dstBytes = m.dstAddr;
+      this.copying = !wordAligned(m.srcAddr) || !wordAligned(m.dstAddr);
+      this.src32 = this.copying ? this.srcCopy : new Uint32Array(m.srcAddr.buffer, m.srcAddr.byteOffset, 4);
+      this.dst32 = this.copying ? this.dstCopy : new Uint32Array(m.dstAddr.buffer, m.dstAddr.byteOffset, 4);
+    }
+    if (this.copying) {
+      copyAddress(m.srcAddr, this.srcCopyBytes);
+      copyAddress(m.dstAddr, this.dstCopyBytes);
+    }
   }
+}
+
+function wordAligned(b: Uint8Array): boolean {
+  return b.byteOffset % 4 === 0 && b.length >= 16;
+}
+
+/** Up to 16 address bytes into the 16 bytes `out` (which a view of 32-bit words reads as a view of `b` would), zeros after. */
+function copyAddress(b: Uint8Array, out: Uint8Array): void {
+  const n = Math.min(16, b.length);
+  for (let i = 0; i < 16; i++) out[i] = i < n ? b[i]! : 0;
 }
