@@ -50,6 +50,20 @@ const duration = (f: FlowState): number => f.lastTs - f.startTs;
 /** Spec §5: a skipped statistic group prints the integer literal 0. */
 const ZERO = '0';
 
+/** Statistic readers, by the word that ends their column names. */
+const STAT_OF = { Total: statSum, Max: statMax, Min: statMin, Mean: statMean, Std: statStddev, Variance: statVariance } as const;
+
+/**
+ * The columns `${prefix} ${stat}` of the running statistic at `slot`, in the order of `stats`: Java double text
+ * when `has(f)`, otherwise the integer literal 0 (spec §5: a skipped statistic group).
+ */
+function statColumns(prefix: string, slot: number, has: (f: FlowState) => boolean, stats: readonly (keyof typeof STAT_OF)[]): Column[] {
+  return stats.map((name) => {
+    const stat = STAT_OF[name];
+    return col(`${prefix} ${name}`, (f) => (has(f) ? dbl(stat(f.s, f.o + slot)) : ZERO));
+  });
+}
+
 /** Columns 1–20, identical in both profiles apart from the Timestamp format (spec §6 rows 1–20). */
 function leadingColumns(timestamp: (tsUs: number) => string): Column[] {
   return [
@@ -65,30 +79,16 @@ function leadingColumns(timestamp: (tsUs: number) => string): Column[] {
     col('Total Bwd packets', (f) => lng(f.bwdPackets)),
     col('Total Length of Fwd Packet', (f) => dbl(statSum(f.s, f.o + S.FWD_LEN))),
     col('Total Length of Bwd Packet', (f) => dbl(statSum(f.s, f.o + S.BWD_LEN))),
-    col('Fwd Packet Length Max', (f) => (f.fwdPackets > 0 ? dbl(statMax(f.s, f.o + S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Min', (f) => (f.fwdPackets > 0 ? dbl(statMin(f.s, f.o + S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Mean', (f) => (f.fwdPackets > 0 ? dbl(statMean(f.s, f.o + S.FWD_LEN)) : ZERO)),
-    col('Fwd Packet Length Std', (f) => (f.fwdPackets > 0 ? dbl(statStddev(f.s, f.o + S.FWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Max', (f) => (f.bwdPackets > 0 ? dbl(statMax(f.s, f.o + S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Min', (f) => (f.bwdPackets > 0 ? dbl(statMin(f.s, f.o + S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Mean', (f) => (f.bwdPackets > 0 ? dbl(statMean(f.s, f.o + S.BWD_LEN)) : ZERO)),
-    col('Bwd Packet Length Std', (f) => (f.bwdPackets > 0 ? dbl(statStddev(f.s, f.o + S.BWD_LEN)) : ZERO)),
+    ...statColumns('Fwd Packet Length', S.FWD_LEN, (f) => f.fwdPackets > 0, ['Max', 'Min', 'Mean', 'Std']),
+    ...statColumns('Bwd Packet Length', S.BWD_LEN, (f) => f.bwdPackets > 0, ['Max', 'Min', 'Mean', 'Std']),
   ];
 }
 
 /** Fwd/Bwd IAT groups (spec §6 rows 27–36): integer 0s when the direction has fewer than 2 packets. */
 function iatColumns(): Column[] {
   return [
-    col('Fwd IAT Total', (f) => (f.fwdPackets > 1 ? dbl(statSum(f.s, f.o + S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Mean', (f) => (f.fwdPackets > 1 ? dbl(statMean(f.s, f.o + S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Std', (f) => (f.fwdPackets > 1 ? dbl(statStddev(f.s, f.o + S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Max', (f) => (f.fwdPackets > 1 ? dbl(statMax(f.s, f.o + S.FWD_IAT)) : ZERO)),
-    col('Fwd IAT Min', (f) => (f.fwdPackets > 1 ? dbl(statMin(f.s, f.o + S.FWD_IAT)) : ZERO)),
-    col('Bwd IAT Total', (f) => (f.bwdPackets > 1 ? dbl(statSum(f.s, f.o + S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Mean', (f) => (f.bwdPackets > 1 ? dbl(statMean(f.s, f.o + S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Std', (f) => (f.bwdPackets > 1 ? dbl(statStddev(f.s, f.o + S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Max', (f) => (f.bwdPackets > 1 ? dbl(statMax(f.s, f.o + S.BWD_IAT)) : ZERO)),
-    col('Bwd IAT Min', (f) => (f.bwdPackets > 1 ? dbl(statMin(f.s, f.o + S.BWD_IAT)) : ZERO)),
+    ...statColumns('Fwd IAT', S.FWD_IAT, (f) => f.fwdPackets > 1, ['Total', 'Mean', 'Std', 'Max', 'Min']),
+    ...statColumns('Bwd IAT', S.BWD_IAT, (f) => f.bwdPackets > 1, ['Total', 'Mean', 'Std', 'Max', 'Min']),
   ];
 }
 
@@ -99,17 +99,12 @@ function middleColumns(): Column[] {
     return d > 0 ? dbl(count / (d / 1000000)) : dbl(0);
   };
   const flag = (name: string, idx: number): Column => col(`${name} Flag Count`, (f) => lng(f.flagTotal(idx)));
-  const any = (f: FlowState): boolean => f.packets > 0;
   return [
     col('Fwd Header Length', (f) => lng(f.s[f.o + S.FWD_HDR]!)),
     col('Bwd Header Length', (f) => lng(f.s[f.o + S.BWD_HDR]!)),
     col('Fwd Packets/s', (f) => rate(f.fwdPackets, f)),
     col('Bwd Packets/s', (f) => rate(f.bwdPackets, f)),
-    col('Packet Length Min', (f) => (any(f) ? dbl(statMin(f.s, f.o + S.ALL_LEN)) : ZERO)),
-    col('Packet Length Max', (f) => (any(f) ? dbl(statMax(f.s, f.o + S.ALL_LEN)) : ZERO)),
-    col('Packet Length Mean', (f) => (any(f) ? dbl(statMean(f.s, f.o + S.ALL_LEN)) : ZERO)),
-    col('Packet Length Std', (f) => (any(f) ? dbl(statStddev(f.s, f.o + S.ALL_LEN)) : ZERO)),
-    col('Packet Length Variance', (f) => (any(f) ? dbl(statVariance(f.s, f.o + S.ALL_LEN)) : ZERO)),
+    ...statColumns('Packet Length', S.ALL_LEN, (f) => f.packets > 0, ['Min', 'Max', 'Mean', 'Std', 'Variance']),
     flag('FIN', FLAG_INDEX.FIN),
     flag('SYN', FLAG_INDEX.SYN),
     flag('RST', FLAG_INDEX.RST),
@@ -132,14 +127,8 @@ function sizeAverageColumns(): Column[] {
 /** Active/Idle (spec §6.1): integer 0s when there is no sample. */
 function activeIdleColumns(): Column[] {
   return [
-    col('Active Mean', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMean(f.s, f.o + S.ACTIVE)) : ZERO)),
-    col('Active Std', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statStddev(f.s, f.o + S.ACTIVE)) : ZERO)),
-    col('Active Max', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMax(f.s, f.o + S.ACTIVE)) : ZERO)),
-    col('Active Min', (f) => (statN(f.s, f.o + S.ACTIVE) > 0 ? dbl(statMin(f.s, f.o + S.ACTIVE)) : ZERO)),
-    col('Idle Mean', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMean(f.s, f.o + S.IDLE)) : ZERO)),
-    col('Idle Std', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statStddev(f.s, f.o + S.IDLE)) : ZERO)),
-    col('Idle Max', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMax(f.s, f.o + S.IDLE)) : ZERO)),
-    col('Idle Min', (f) => (statN(f.s, f.o + S.IDLE) > 0 ? dbl(statMin(f.s, f.o + S.IDLE)) : ZERO)),
+    ...statColumns('Active', S.ACTIVE, (f) => statN(f.s, f.o + S.ACTIVE) > 0, ['Mean', 'Std', 'Max', 'Min']),
+    ...statColumns('Idle', S.IDLE, (f) => statN(f.s, f.o + S.IDLE) > 0, ['Mean', 'Std', 'Max', 'Min']),
   ];
 }
 
