@@ -115,6 +115,14 @@ export function pairHash(sa: Uint32Array, s: number, da: Uint32Array, d: number,
 }
 
 /**
+ * The protocol a packet's shard hash mixes in with its ports (pairHash's `proto`): TCP and UDP packets that carry
+ * ports; -1 (addresses only) for every other packet.
+ */
+export function shardProto(protocol: number, hasPorts: boolean, laterFragment: boolean): number {
+  return (protocol === 6 || protocol === 17) && hasPorts && !laterFragment ? protocol : -1;
+}
+
+/**
  * Shard hashes of decoded packets. Ports take part only for TCP and UDP packets that carry them; every other
  * packet is placed by its address pair alone, because profiles may merge such packets into one flow per host pair
  * (CICFlowMeter's "protocol 0" flows), and a flow must never be split across shards. Addresses are read as four
@@ -137,8 +145,7 @@ export class PacketShardHasher {
   /** The shard hash of `m` (a decoded packet). */
   hash(m: PacketMeta): number {
     this.views(m);
-    const ports = (m.protocol === 6 || m.protocol === 17) && m.hasPorts && !m.isLaterFragment;
-    return pairHash(this.src32, 0, this.dst32, 0, ports ? m.protocol : -1, m.srcPort, m.dstPort);
+    return pairHash(this.src32, 0, this.dst32, 0, shardProto(m.protocol, m.hasPorts, m.isLaterFragment), m.srcPort, m.dstPort);
   }
 
   /** Make src32/dst32 hold `m`'s address words. */

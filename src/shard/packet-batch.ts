@@ -1,7 +1,7 @@
 // Packs decoded packets (PacketMeta + index + timestamp) into fixed-width records in one ArrayBuffer, so that
 // batches cross stream stages and worker_threads as one transferable buffer, never one object per packet.
 // Pure: no I/O, no threads. Layout is private to this file: use PacketBatchWriter / PacketBatchReader.
-import { PacketShardHasher, pairHash, shardOf } from '../flow/hash.js';
+import { PacketShardHasher, pairHash, shardOf, shardProto } from '../flow/hash.js';
 import type { PacketMeta } from '../types.js';
 
 /** Bytes per packed packet record. */
@@ -240,9 +240,9 @@ export function shardHash(u32: Uint32Array, r: number): number {
   const a = u32[w + 12]!;
   const proto = (a >>> 16) - 1;
   const bits = (a >>> 4) & 0xf;
-  const ports = (proto === 6 || proto === 17) && (bits & BIT_HAS_PORTS) !== 0 && (bits & BIT_LATER_FRAGMENT) === 0;
   const p = u32[w + 13]!;
-  return pairHash(u32, w + 4, u32, w + 8, ports ? proto : -1, p & 0xffff, p >>> 16);
+  const mixed = shardProto(proto, (bits & BIT_HAS_PORTS) !== 0, (bits & BIT_LATER_FRAGMENT) !== 0);
+  return pairHash(u32, w + 4, u32, w + 8, mixed, p & 0xffff, p >>> 16);
 }
 
 
