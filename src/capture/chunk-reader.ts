@@ -130,7 +130,8 @@ async function* decompressed(source: AsyncIterable<Buffer>, file: string): Async
 
 /**
  * Open a capture file, or stdin for '-', as an async generator of decompressed bytes (gzip detected by magic
- * 1f 8b, not by extension; 1 MiB reads, READ_AHEAD in flight for a regular file). Each chunk is a Buffer the consumer may keep (the stream does not reuse it).
+ * 1f 8b, not by extension; 1 MiB reads, READ_AHEAD in flight for a regular file). Each chunk is a Buffer the
+ * consumer may keep (the stream does not reuse it).
  * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND when the file does not exist, E_IO when it cannot be opened
  *   or is a directory. Later read errors surface while iterating: E_IO, or E_GZIP_CORRUPT for damaged gzip.
  */

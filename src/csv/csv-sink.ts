@@ -1,7 +1,7 @@
 // Last stage: writes RowBatches as CSV, several hundred rows per write, honouring the destination's
 // backpressure. Rows arrive as CSV records already (csv-line.ts: csv-stringify's output, formatted where the flow
-// ended, in the workers with --jobs N); the header goes through csv-stringify here. A closed pipe (EPIPE) is not an error for pcapflow: the sink stops writing and
-// the run ends quietly. Any other write error (a full disk) fails the sink. Touches the output stream only.
+// ended, in the workers with --jobs N); the header goes through csv-stringify here. A closed pipe (EPIPE) is not
+// an error for pcapflow: the sink stops writing and the run ends quietly. Any other write error (a full disk) fails the sink. Touches the output stream only.
 import { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { RowBatch } from '../stream/flow-stage.js';

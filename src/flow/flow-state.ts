@@ -531,13 +531,14 @@ export class FlowState implements KeyFields {
 const SLAB_FLOWS = 1024;
 
 /**
- * Recycles the blocks of flows: number blocks (BLOCK_DOUBLES doubles) and retransmission rings (RETRANS_RING × 3
- * × 2 words), carved out of large slabs (addressed by slab and offset, no view per flow) and kept on free lists
+ * Recycles the blocks of flows: number blocks (BLOCK_DOUBLES doubles) and retransmission rings (RING_WORDS
+ * words), carved out of large slabs (addressed by slab and offset, no view per flow) and kept on free lists
  * when a flow ends, so a flow start allocates no ArrayBuffer and memory stays flat while flows come and go. A
  * block given back must no longer be used by anyone. A block that is dropped instead of given back is simply
- * garbage (its slab lives while any flow of it does). Measured (100 k FlowStates held, node 20): RSS per TCP flow (numbers + ring)
- * 2,805 → 1,451 bytes, per UDP flow (numbers only) 1,074 bytes, as each small ArrayBuffer carried ~600 bytes
- * of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 → 289 MB, same bytes.
+ * garbage (its slab lives while any flow of it does). Measured (100 k FlowStates held, node 20): RSS per TCP
+ * flow (numbers + ring) 2,805 → 1,451 bytes, per UDP flow (numbers only) 1,074 bytes, as each small ArrayBuffer
+ * carried ~600 bytes of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 → 289 MB,
+ * same bytes.
  */
 export class FlowMemory {
   /** Free blocks: slab, its words and offset (parallel lists). */

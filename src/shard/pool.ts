@@ -1,7 +1,7 @@
 // The worker pool behind `--jobs N`: posts each shard's packed buffer of a PacketBatch (packed per shard by the
 // symmetric shard hash as the packets were read) to its worker (transferred, never copied), shares the batch's
-// timestamps with every worker so all shards follow one capture clock, and merges the rows back in the engine's defined order (end packet, then first packet), so the
-// output is the same bytes for any N. Backpressure: at most MAX_IN_FLIGHT batches are unanswered at a time.
+// timestamps with every worker so all shards follow one capture clock, and merges the rows back in the engine's
+// defined order (end packet, then first packet), so the output is the same bytes for any N. Backpressure: at most MAX_IN_FLIGHT batches are unanswered at a time.
 import type { TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { PcapflowError } from '../errors.js';
