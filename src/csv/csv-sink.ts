@@ -1,7 +1,8 @@
 // Last stage: writes RowBatches as CSV, several hundred rows per write, honouring the destination's
 // backpressure. Rows arrive as CSV records already (csv-line.ts: csv-stringify's output, formatted where the flow
 // ended, in the workers with --jobs N); the header goes through csv-stringify here. A closed pipe (EPIPE) is not
-// an error for pcapflow: the sink stops writing and the run ends quietly. Any other write error (a full disk) fails the sink. Touches the output stream only.
+// an error for pcapflow: the sink stops writing and the run ends quietly. Any other write error (a full disk) fails
+// the sink with that error, never with the ERR_STREAM_DESTROYED that follows it. Touches the output stream only.
 import { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { RowBatch } from '../stream/flow-stage.js';
@@ -42,9 +43,9 @@ export class CsvSink extends Writable {
     this.rowsPerWrite = opts.rowsPerWrite ?? 512;
     this.endOutput = opts.endOutput ?? false;
     this.out.on('error', (err: NodeJS.ErrnoException) => {
-      // ERR_STREAM_DESTROYED after another error (ENOSPC destroyed the stream) is that error's echo, not a reader gone
-      if (this.outError === null && (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED')) this.closedByReader = true;
-      else this.outError ??= err;
+      const real = this.realError(err);
+      if (this.outError === null && real.code === 'EPIPE') this.closedByReader = true;
+      else this.outError ??= real;
       this.wake();
     });
     this.out.on('drain', () => this.wake());
@@ -68,16 +69,32 @@ export class CsvSink extends Writable {
       // Wait until every write has reached the destination, so that an error such as ENOSPC that arrives after
       // write() returned surfaces before the run reports success. Node calls end()'s and write()'s callbacks with
       // that error (and may call them before the 'error' event that sets outError).
-      const finish = (e?: NodeJS.ErrnoException | null): void => {
+      const finish = (err?: NodeJS.ErrnoException | null): void => {
+        const e = err === undefined || err === null ? null : this.realError(err);
         if (e?.code === 'EPIPE' && this.outError === null) {
           this.closedByReader = true; // the reader went away while the last rows were in flight: not a failure
           return done(null);
         }
         done(e ?? this.outError);
       };
-      if (this.endOutput) (this.out as unknown as Writable).end(finish);
+      const errored = (this.out as unknown as Writable).errored as NodeJS.ErrnoException | null | undefined;
+      if (errored) finish(errored);
+      else if (this.endOutput) (this.out as unknown as Writable).end(finish);
       else this.out.write('', finish);
     });
+  }
+
+  /**
+   * The error behind a failure. A failed write (ENOSPC, EIO, EPIPE) destroys the destination, and any later call
+   * on it fails with ERR_STREAM_DESTROYED ("Cannot call end after a stream was destroyed"); whether that echo or
+   * the 'error' event of the real failure reaches the sink first depends on timing (seen under load with
+   * `-o /dev/full --jobs 2`: 4 runs in 120 printed the echo as an internal error). The destination keeps its
+   * first error in `errored`: that is the one to report, whichever arrives first.
+   */
+  private realError(err: NodeJS.ErrnoException): NodeJS.ErrnoException {
+    if (err.code !== 'ERR_STREAM_DESTROYED') return err;
+    const first = (this.out as unknown as Writable).errored as NodeJS.ErrnoException | null | undefined;
+    return first ?? this.outError ?? err;
   }
 
   private wake(): void {
