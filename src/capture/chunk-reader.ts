@@ -6,10 +6,12 @@ import { open, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { PcapflowError } from '../errors.js';
 import type { RawPacket } from '../types.js';
 import { CaptureParser } from './capture-parser.js';
+import { naturalPathCompare } from './natural-order.js';
+import { sniffFormat } from './sniff.js';
 
 /** Read size: 1 MiB chunks (fewer, larger chunks mean fewer records straddling a chunk boundary). */
 export const CHUNK_SIZE = 1 << 20;
@@ -166,16 +168,69 @@ export async function openCapture(file: string): Promise<NodeJS.ReadableStream &
   return Readable.from(await captureChunks(file)) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
 }
 
+/** What a walk of the inputs found: the captures to read, in order, and the files it passed over. */
+export interface FoundInputs {
+  /** Files named on the command line (and '-') as given, in the given order, each directory replaced by the
+   *  captures under it in natural order. */
+  files: string[];
+  /** Files found by walking a directory that are not captures (their first bytes are not pcap, pcapng, or gzip
+   *  holding one), or whose name `skipName` rejects; not read. */
+  skipped: string[];
+}
+
+/** Bytes of a gzip file inflated to see what it holds (the first member's first bytes). */
+const GZIP_PEEK_BYTES = 64 * 1024;
+
 /**
- * Expand inputs: files (and '-') as given, in the given order; each directory walked recursively and replaced
- * by the regular files under it (symlinks to files included, symlinked directories not followed), sorted by path.
+ * True when the file's first bytes are those of a capture pcapflow reads: pcap or pcapng, or gzip whose
+ * decompressed first bytes are. Reads at most GZIP_PEEK_BYTES; never throws for content (unreadable: false).
+ */
+export async function looksLikeCapture(file: string): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const head = Buffer.alloc(GZIP_PEEK_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    let bytes = head.subarray(0, bytesRead);
+    let format = sniffOrNull(bytes);
+    if (format === 'gzip') {
+      // A truncated deflate stream inflates as far as it goes with a sync flush instead of failing.
+      bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      format = sniffOrNull(bytes);
+      return format === 'pcap' || format === 'pcapng';
+    }
+    return format !== null;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function sniffOrNull(head: Uint8Array): ReturnType<typeof sniffFormat> | null {
+  try {
+    const f = sniffFormat(head);
+    return f === 'need-more' ? null : f;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Find the captures to read. Files (and '-') are kept as given, in the given order, whatever they hold (a file
+ * named explicitly that is not a capture is an error when it is read). Each directory is walked recursively
+ * (symlinks to files included, symlinked directories not followed) and replaced by the captures under it in
+ * natural order (naturalPathCompare: cap2.pcap before cap10.pcap, path component by component); the files under
+ * it that are not captures, and those whose base name `opts.skipName` rejects (the CLI passes its temporary
+ * outputs' pattern), are left out and listed in `skipped`.
  * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND for a path that does not exist, E_IO if it cannot be read.
  */
-export async function expandInputs(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
+export async function findInputs(paths: readonly string[], opts: { skipName?: (name: string) => boolean } = {}): Promise<FoundInputs> {
+  const files: string[] = [];
+  const skipped: string[] = [];
   for (const p of paths) {
     if (p === '-') {
-      out.push(p);
+      files.push(p);
       continue;
     }
     let st;
@@ -185,15 +240,24 @@ export async function expandInputs(paths: string[]): Promise<string[]> {
       throw ioError(err, p);
     }
     if (!st.isDirectory()) {
-      out.push(p);
+      files.push(p);
       continue;
     }
     const found: string[] = [];
     await walk(p, found);
-    found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    out.push(...found);
+    const rel = (f: string): string => path.relative(p, f);
+    found.sort((a, b) => naturalPathCompare(rel(a), rel(b), path.sep));
+    for (const f of found) {
+      if (!(opts.skipName?.(path.basename(f)) ?? false) && (await looksLikeCapture(f))) files.push(f);
+      else skipped.push(f);
+    }
   }
-  return out;
+  return { files, skipped };
+}
+
+/** findInputs' files alone (the captures to read). */
+export async function expandInputs(paths: string[]): Promise<string[]> {
+  return (await findInputs(paths)).files;
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {

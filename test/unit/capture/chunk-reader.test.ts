@@ -2,13 +2,14 @@
 // directory walk. Files are written to a fresh temporary directory.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CHUNK_SIZE, captureChunks, expandInputs, openCapture, readAllPackets } from '../../../src/capture/chunk-reader.js';
+import { CHUNK_SIZE, captureChunks, expandInputs, findInputs, looksLikeCapture, openCapture, readAllPackets } from '../../../src/capture/chunk-reader.js';
 import { buildPcap, testFrame } from '../../helpers/pcap-builder.js';
+import { SAMPLES_DIR } from '../../helpers/paths.js';
 
 let dir = '';
 const frames = Array.from({ length: 500 }, (_, i) => ({ data: testFrame(200 + (i % 50), i), tsSec: i }));
@@ -124,6 +125,49 @@ describe('expandInputs', () => {
 
   test('a path that does not exist -> E_INPUT_NOT_FOUND', async () => {
     await expect(expandInputs([path.join(dir, 'nope')])).rejects.toMatchObject({ code: 'E_INPUT_NOT_FOUND' });
+  });
+});
+
+describe('findInputs: what a directory walk reads', () => {
+  let walk = '';
+  beforeAll(() => {
+    walk = path.join(dir, 'walk');
+    mkdirSync(path.join(walk, 'sub'), { recursive: true });
+    // tcpdump -C names its files cap, cap1, cap2, ..., cap10: written in that order, read in that order
+    for (const name of ['cap', 'cap1', 'cap2', 'cap10', 'cap11', 'cap9']) writeFileSync(path.join(walk, name), pcap);
+    writeFileSync(path.join(walk, 'README.md'), '# captures of the lab network\n');
+    writeFileSync(path.join(walk, 'flows.csv'), 'Flow ID,Src IP\n1,10.0.0.1\n');
+    writeFileSync(path.join(walk, 'empty.pcap'), Buffer.alloc(0));
+    writeFileSync(path.join(walk, 'three.pcap'), pcap.subarray(0, 3)); // too short to say
+    writeFileSync(path.join(walk, 'notes.txt.gz'), gzipSync(Buffer.from('gzip, but not of a capture\n')));
+    writeFileSync(path.join(walk, 'sub', 'day2.pcap.gz'), gzipSync(pcap));
+    writeFileSync(path.join(walk, 'sub', 'day10.pcapng'), readFileSync(path.join(SAMPLES_DIR, 'dns-udp.pcapng')));
+    writeFileSync(path.join(walk, '.flows.csv.pcapflow-123-00ff.tmp'), pcap); // a temporary output's name
+  });
+
+  test('captures in natural order; README, CSV, empty and non-capture gzip files skipped and listed', async () => {
+    const { files, skipped } = await findInputs([walk], { skipName: (n) => n.endsWith('.tmp') });
+    const rel = files.map((f) => path.relative(walk, f));
+    expect(rel).toEqual(['cap', 'cap1', 'cap2', 'cap9', 'cap10', 'cap11', path.join('sub', 'day2.pcap.gz'), path.join('sub', 'day10.pcapng')]);
+    expect(skipped.map((f) => path.relative(walk, f)).sort()).toEqual(
+      ['.flows.csv.pcapflow-123-00ff.tmp', 'README.md', 'empty.pcap', 'flows.csv', 'notes.txt.gz', 'three.pcap'].sort(),
+    );
+  });
+
+  test('a file named explicitly is kept whatever it holds (reading it reports the damage)', async () => {
+    const readme = path.join(walk, 'README.md');
+    const { files, skipped } = await findInputs([readme, walk]);
+    expect(files[0]).toBe(readme);
+    expect(skipped).toContain(readme); // the walk of the directory passes over it
+    expect(await expandInputs([readme])).toEqual([readme]);
+  });
+
+  test('looksLikeCapture: by content, not by name; a cut gzip of a capture still counts', async () => {
+    expect(await looksLikeCapture(path.join(dir, 'compressed.pcap'))).toBe(true);
+    expect(await looksLikeCapture(path.join(dir, 'cut.pcap.gz'))).toBe(true);
+    expect(await looksLikeCapture(path.join(walk, 'notes.txt.gz'))).toBe(false);
+    expect(await looksLikeCapture(path.join(walk, 'README.md'))).toBe(false);
+    expect(await looksLikeCapture(path.join(dir, 'nope'))).toBe(false);
   });
 });
 
