@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // pcapflow's command line: parses argv with yargs, validates options (options.ts), runs a command, prints the
 // summary and errors on stderr (one line, no stack trace) and maps outcomes to exit statuses:
-// 0 clean; 1 usage, option or I/O error; 2 damaged input (output complete up to the damage) or a failed worker.
-import { writeFile } from 'node:fs/promises';
+// 0 clean; 1 usage, option or I/O error; 2 damaged input (output complete up to the damage) or a failed worker;
+// 128 + n when interrupted by signal n (SIGINT 130, SIGTERM 143, SIGHUP 129), the output complete up to the stop.
+import { constants as osConstants } from 'node:os';
 import v8 from 'node:v8';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommunityIdStream, communityIdForWords } from './commands/community-id.js';
 import { runPackets } from './commands/packets.js';
 import { PcapflowError } from './errors.js';
 import { DEFAULTS, normalizeOptions, PROFILES } from './options.js';
+import { removeTemporaryOutputsSync, writeFileAtomic } from './output/output-file.js';
 import { formatSummary, runFlows } from './run.js';
 
 const stderr = process.stderr;
@@ -30,6 +32,9 @@ function say(line: string): void {
   stderr.write(`pcapflow: ${line}\n`);
 }
 
+// Temporary output files are never left behind, however the process ends (an internal error, a second interrupt).
+process.on('exit', removeTemporaryOutputsSync);
+
 // A reader that goes away (`pcapflow x.pcap | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -44,6 +49,29 @@ function fail(err: unknown): never {
   say(`internal error: ${e?.message ?? String(err)}`);
   if (process.env['PCAPFLOW_DEBUG']) stderr.write(`${e?.stack ?? ''}\n`);
   process.exit(1);
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Interrupts end a run cleanly: the first SIGINT, SIGTERM or SIGHUP aborts the returned signal (reading stops, the
+ * open flows are written, the output is completed and renamed into place, the summary says "interrupted", and the
+ * exit status is the signal's, 128 + n); a second one aborts at once, removing the temporary output.
+ */
+function interruptOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  for (const sig of SIGNALS) {
+    process.on(sig, () => {
+      if (!controller.signal.aborted) {
+        controller.abort(sig);
+        return;
+      }
+      removeTemporaryOutputsSync();
+      stderr.write(`pcapflow: aborted by a second ${sig}; the output was not written\n`);
+      process.exit(128 + (osConstants.signals[sig] ?? 2));
+    });
+  }
+  return controller.signal;
 }
 
 // yargs drops a lone '-' positional, so stdin inputs are carried through it under another name.
@@ -62,6 +90,26 @@ function reportDamage(damage: { message: string }[]): void {
   for (const d of damage) say(d.message);
 }
 
+/** The Community ID options, one name and meaning in every command. */
+function communityIdOptions<T>(y: Argv<T>) {
+  return y
+    .option('community-id-seed', {
+      alias: 'seed',
+      type: 'number',
+      default: DEFAULTS.communityIdSeed,
+      describe: 'Community ID seed, 0-65535 (--seed is the same option)',
+    })
+    .option('base64', { type: 'boolean', default: true, describe: 'Community ID in base64; --no-base64 prints lowercase hex' });
+}
+
+function seedOf(value: unknown): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 65535) {
+    throw new PcapflowError('E_OPTION_INVALID', `--community-id-seed: expected an integer from 0 to 65535, got ${String(value)}`);
+  }
+  return seed;
+}
+
 async function main(): Promise<void> {
   await yargs(protectStdinArgs(hideBin(process.argv)))
     .scriptName('pcapflow')
@@ -70,20 +118,27 @@ async function main(): Promise<void> {
       '$0 <inputs..>',
       'write one CSV row per bidirectional flow',
       (y) =>
-        y
-          .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories, - for stdin' })
-          .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'CSV output file, - for stdout' })
-          .option('profile', { type: 'string', choices: PROFILES as string[], default: DEFAULTS.profile, describe: 'column set and semantics: default (corrected CICFlowMeter, 94 columns + IPv6 and all protocols) or cicflowmeter (CICFlowMeter-4.0 exactly, 84 columns)' })
-          .option('jobs', { alias: 'j', type: 'number', default: DEFAULTS.jobs, describe: 'worker threads for the flow engine (output is identical for any value)' })
-          .option('flow-timeout', { type: 'number', default: DEFAULTS.flowTimeoutS, describe: 'seconds from a flow\'s first packet after which it is split (active timeout)' })
-          .option('activity-timeout', { type: 'number', default: DEFAULTS.activityTimeoutS, describe: 'seconds of silence that separate active and idle periods' })
-          .option('idle-timeout', { type: 'number', default: DEFAULTS.idleTimeoutS, describe: 'end a flow after this many seconds of silence (0 = off)' })
-          .option('max-flows', { type: 'number', default: DEFAULTS.maxFlows, describe: 'cap on live flows; when full the oldest flows are ended (0 = no cap)' })
-          .option('community-id-seed', { type: 'number', default: DEFAULTS.communityIdSeed, describe: 'Community ID seed, 0-65535' })
-          .option('base64', { type: 'boolean', default: true, describe: 'Community ID in base64 (--no-base64: lowercase hex)' })
-          .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
-          .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
+        communityIdOptions(
+          y
+            .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories (walked in natural order, files that are not captures skipped), - for stdin' })
+            .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'CSV output file, - for stdout; a file is written under a temporary name and renamed when complete' })
+            .option('profile', { type: 'string', choices: PROFILES as string[], default: DEFAULTS.profile, describe: 'column set and semantics: default (corrected CICFlowMeter, 94 columns + IPv6 and all protocols) or cicflowmeter (CICFlowMeter-4.0 exactly, 84 columns)' })
+            .option('jobs', { alias: 'j', type: 'number', default: DEFAULTS.jobs, describe: 'worker threads for the flow engine (output is identical for any value)' })
+            .option('flow-timeout', { type: 'number', default: DEFAULTS.flowTimeoutS, describe: 'seconds from a flow\'s first packet after which it is split (active timeout)' })
+            .option('activity-timeout', { type: 'number', default: DEFAULTS.activityTimeoutS, describe: 'seconds of silence that separate active and idle periods' })
+            .option('idle-timeout', { type: 'number', default: DEFAULTS.idleTimeoutS, describe: 'end a flow after this many seconds of silence (0 = off)' })
+            .option('max-flows', { type: 'number', default: DEFAULTS.maxFlows, describe: 'cap on live flows; when full the oldest flows are ended (0 = no cap)' })
+            .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
+            .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
+        )
+          .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
+          .example('$0 captures/ -o flows.csv --jobs 4', 'every capture under a directory, four worker threads')
+          .example('tcpdump -w - | $0 - -o flows.csv', 'a live capture on stdin; Ctrl-C writes the flows seen so far')
+          .example('$0 day1.pcapng --profile cicflowmeter -o day1.csv', 'CICFlowMeter-4.0 columns and quirks')
+          .example('$0 x.pcap --flow-timeout 60 --activity-timeout 2 --idle-timeout 30', 'timeouts in seconds')
+          .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
+          .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -100,10 +155,11 @@ async function main(): Promise<void> {
           strict: argv.strict,
           quiet: argv.quiet,
         });
-        const { exitCode, summary } = await runFlows(opts, process.stdout);
+        const signal = interruptOnSignals();
+        const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });
         reportDamage(summary.damage);
         if (!opts.quiet) stderr.write(formatSummary(summary) + '\n');
-        if (opts.statsFile !== null) await writeFile(opts.statsFile, JSON.stringify(summary, null, 2) + '\n');
+        if (opts.statsFile !== null) await writeFileAtomic(opts.statsFile, JSON.stringify(summary, null, 2) + '\n');
         process.exitCode = exitCode;
       },
     )
@@ -111,22 +167,25 @@ async function main(): Promise<void> {
       'packets <inputs..>',
       'one tab-separated line per packet: index, time, lengths, link type, addresses, protocol, ports',
       (y) =>
-        y
-          .positional('inputs', { type: 'string', array: true, demandOption: true })
-          .option('output', { alias: 'o', type: 'string', default: '-' })
-          .option('community-id', { type: 'boolean', default: false, describe: 'add a community_id column' })
-          .option('community-id-seed', { type: 'number', default: 0 })
-          .option('base64', { type: 'boolean', default: true, describe: '--no-base64: Community ID in hex' }),
+        communityIdOptions(
+          y
+            .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories, - for stdin' })
+            .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file, - for stdout; a file is written under a temporary name and renamed when complete' })
+            .option('community-id', { type: 'boolean', default: false, describe: 'add a community_id column (the packet\'s flow)' }),
+        )
+          .example('$0 packets capture.pcap', 'index, time, caplen, len, linktype, src, dst, proto, sport, dport')
+          .example('$0 packets capture.pcapng -o packets.tsv', 'to a file')
+          .example('$0 packets capture.pcap --community-id --community-id-seed 1 --no-base64', 'with each packet\'s Community ID (seed 1, hex)'),
       async (argv) => {
-        const seed = argv['community-id-seed'];
-        if (!Number.isInteger(seed) || seed < 0 || seed > 65535) {
-          throw new PcapflowError('E_OPTION_INVALID', `--community-id-seed: expected an integer from 0 to 65535, got ${seed}`);
-        }
+        const seed = seedOf(argv['community-id-seed']);
+        const signal = interruptOnSignals();
         const { exitCode, stats } = await runPackets(
           { inputs: inputsOf(argv.inputs), output: argv.output, communityId: argv['community-id'], communityIdSeed: seed, communityIdBase64: argv.base64 },
           process.stdout,
+          { signal },
         );
         reportDamage(stats.damage);
+        if (signal.aborted) say(`interrupted by ${String(signal.reason)}: ${stats.packetsRead} packets read`);
         process.exitCode = exitCode;
       },
     )
@@ -134,13 +193,14 @@ async function main(): Promise<void> {
       'community-id [words..]',
       'Community ID of a flow tuple: PROTO SADDR DADDR [SPORT DPORT] (ICMP: type and code); tuples on stdin when none is given',
       (y) =>
-        y
-          .positional('words', { type: 'string', array: true })
-          .option('seed', { type: 'number', default: 0, describe: 'seed, 0-65535' })
-          .option('base64', { type: 'boolean', default: true, describe: '--no-base64: lowercase hex' })
-          .option('tcpdump', { type: 'boolean', default: false, describe: 'read `tcpdump -n` output on stdin and append the ID to each line' }),
+        communityIdOptions(y.positional('words', { type: 'string', array: true, describe: 'PROTO SADDR DADDR [SPORT DPORT]; PROTO is a name (tcp, udp, icmp, icmp6, sctp) or a number' }))
+          .option('tcpdump', { type: 'boolean', default: false, describe: 'read `tcpdump -n` output on stdin and append the ID to each line' })
+          .example('$0 community-id tcp 10.0.0.1 10.0.0.2 1234 80', 'the ID of one TCP tuple')
+          .example('$0 community-id icmp 10.0.0.1 10.0.0.2 8 0', 'ICMP: type and code in place of ports')
+          .example('printf "udp 10.0.0.1 10.0.0.2 53 5353\\n" | $0 community-id --community-id-seed 1 --no-base64', 'tuples on stdin, seed 1, hex')
+          .example('tcpdump -n -r x.pcap | $0 community-id --tcpdump', 'append the ID to tcpdump\'s lines'),
       async (argv) => {
-        const opts = { seed: argv.seed, base64: argv.base64, tcpdump: argv.tcpdump };
+        const opts = { seed: Number(argv['community-id-seed']), base64: argv.base64, tcpdump: argv.tcpdump };
         const words = (argv.words ?? []).map(String);
         if (words.length > 0 && !opts.tcpdump) {
           process.stdout.write(communityIdForWords(words, opts) + '\n');
@@ -152,8 +212,11 @@ async function main(): Promise<void> {
     )
     .strictOptions()
     .parserConfiguration({ 'parse-positional-numbers': false })
-    .help()
+    .help('help')
+    .alias('help', 'h')
     .version()
+    .alias('version', 'V')
+    .wrap(Math.min(120, process.stderr.columns ?? 120))
     .fail((msg, err) => {
       if (err) fail(err);
       say(msg ?? 'invalid usage');

@@ -1,14 +1,14 @@
 // Wires pcapflow's pipeline: capture source -> packet stage (parse + decode) -> flow stage (or the worker pool)
 // -> CSV sink, joined with stream.pipeline. The only module that knows the whole pipeline. Returns a summary and
 // the exit status; printing and exiting are the CLI's job.
-import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { expandInputs } from './capture/chunk-reader.js';
+import { findInputs } from './capture/chunk-reader.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
+import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
 import { PacketStage } from './stream/packet-stage.js';
@@ -18,6 +18,10 @@ import { createShardStage } from './shard/pool.js';
 /** What a run did with every packet; printed as one stderr line and written as JSON by --stats. */
 export interface RunSummary {
   files: number;
+  /** Files found by walking a directory that were not read: not captures (or pcapflow's temporary outputs). */
+  files_skipped: number;
+  /** Their paths. */
+  skipped_files: string[];
   bytes_read: number;
   packets_read: number;
   packets_decoded: number;
@@ -41,24 +45,66 @@ export interface RunSummary {
   rss_at_end_of_input_bytes: number;
   damage: CaptureDamage[];
   output_closed_early: boolean;
+  /** The run was stopped by an interrupt (a signal): reading stopped early, and every flow open then was ended
+   *  and written as at the end of input. */
+  interrupted: boolean;
+  /** The signal's name ('SIGINT', 'SIGTERM', 'SIGHUP'), when there was one. */
+  interrupt_signal?: string;
 }
 
 export interface RunResult {
-  exitCode: 0 | 1 | 2;
+  /** 0 clean, 2 damaged input (or --strict and skipped packets), 128 + n when interrupted by signal n. */
+  exitCode: number;
   summary: RunSummary;
 }
 
-/** Open the output before reading any input, so that an unwritable path fails first (exit status 1). */
-export async function openOutput(path: string, stdout: Writable): Promise<{ out: Writable; isFile: boolean }> {
-  if (path === '-') return { out: stdout, isFile: false };
-  const out = createWriteStream(path);
-  await new Promise<void>((resolve, reject) => {
-    out.once('open', () => resolve());
-    out.once('error', (err) =>
-      reject(new PcapflowError('E_OUTPUT', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { file: path })),
-    );
-  });
-  return { out, isFile: true };
+/** How a caller controls a run besides its options. */
+export interface RunControl {
+  /** Aborting it stops reading: the run ends as at the end of input, with the flows seen so far. Its reason, a
+   *  signal name such as 'SIGINT', sets the exit status (128 + the signal's number). */
+  signal?: AbortSignal;
+  /** Other files the caller will write (--stats): refused, like the output, if one is an input. */
+  alsoWrites?: readonly string[];
+}
+
+/** Exit status of a process ended by a signal, as shells report it. */
+const SIGNAL_STATUS: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** The exit status for an interrupt with this abort reason. */
+export function interruptStatus(reason: unknown): number {
+  return SIGNAL_STATUS[String(reason)] ?? 130;
+}
+
+/**
+ * Walk the inputs and open the output: the output is refused if it is one of the captures to read (including
+ * those found in directories), and is opened before any capture is read, so an unwritable path fails first.
+ */
+export async function prepareRun(
+  inputs: readonly string[],
+  output: string,
+  stdout: Writable,
+  alsoWrites: readonly string[] = [],
+): Promise<{ files: string[]; skipped: string[]; out: OutputFile }> {
+  const { files, skipped } = await findInputs(inputs, { skipName: isTemporaryOutputName });
+  for (const other of alsoWrites) await assertNotAnInput(other, files, 'file');
+  const out = await openOutputFile(output, stdout, files);
+  return { files, skipped, out };
+}
+
+/**
+ * A failed pipeline's error as the user should see it: PcapflowErrors as they are, write failures as E_OUTPUT
+ * naming the real cause (ERR_STREAM_DESTROYED only echoes the error that destroyed the destination, which the
+ * destination keeps in `errored`).
+ */
+export function outputFailure(err: unknown, output: string, destination?: Writable): unknown {
+  if (err instanceof PcapflowError) return err;
+  let e = err as NodeJS.ErrnoException;
+  if (e.code === 'ERR_STREAM_DESTROYED' && destination?.errored) e = destination.errored as NodeJS.ErrnoException;
+  if (e.code !== undefined && (/^E[A-Z]+$/.test(e.code) || e.code === 'ERR_STREAM_DESTROYED')) {
+    const why = e.code === 'ERR_STREAM_DESTROYED' ? 'the destination was closed' : e.code;
+    return new PcapflowError('E_OUTPUT', `writing ${output === '-' ? 'stdout' : output} failed: ${why}`);
+  }
+  return err;
 }
 
 export function engineOptions(opts: Options): FlowEngineOptions {
@@ -73,31 +119,38 @@ export function engineOptions(opts: Options): FlowEngineOptions {
   };
 }
 
-/** Run `pcapflow <inputs> -o <output>`. Throws PcapflowError for usage/I/O problems (exit status 1). */
-export async function runFlows(opts: Options, stdout: Writable): Promise<RunResult> {
+/**
+ * Run `pcapflow <inputs> -o <output>`. Throws PcapflowError for usage/I/O problems (exit status 1); the output
+ * file is then left as it was (see output-file.ts). With an output file, the result appears under its name only
+ * when the run has written everything: after a clean end, damaged input (exit status 2) or an interrupt.
+ */
+export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
   const started = process.hrtime.bigint();
-  const files = await expandInputs(opts.inputs);
-  const { out, isFile } = await openOutput(opts.output, stdout);
+  const { files, skipped, out } = await prepareRun(opts.inputs, opts.output, stdout, control.alsoWrites);
   const stats = new ReadStats();
   const engineOpts = engineOptions(opts);
   // --max-flows ends the oldest flows of the whole table; a per-worker cap would make the output depend on the
   // number of workers, which pcapflow promises it never does. So a capped run uses one flow engine.
   const jobs = opts.maxFlows > 0 ? 1 : opts.jobs;
-  const flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-  const sink = new CsvSink(out, { header: FlowEngine.header(opts.profile), endOutput: isFile });
+  let flowStage: ReturnType<typeof createShardStage> | FlowStage;
+  let sink: CsvSink;
   try {
-    await pipeline(createCaptureSource(files), new PacketStage({ stats, shards: jobs }), flowStage, sink);
+    flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
+    sink = new CsvSink(out.stream, { header: FlowEngine.header(opts.profile), endOutput: out.ownsStream });
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+  const signal = control.signal;
+  try {
+    await pipeline(createCaptureSource(files, signal ? { signal } : {}), new PacketStage({ stats, shards: jobs }), flowStage, sink);
   } catch (err) {
     if (!sink.closedByReader) {
-      if (isFile) out.destroy();
-      if (err instanceof PcapflowError) throw err;
-      const e = err as NodeJS.ErrnoException;
-      if (e.code !== undefined && /^E[A-Z]+$/.test(e.code)) {
-        throw new PcapflowError('E_OUTPUT', `writing ${opts.output === '-' ? 'stdout' : opts.output} failed: ${e.code}`);
-      }
-      throw err;
+      await out.abort();
+      throw outputFailure(err, opts.output, out.stream);
     }
   }
+  await out.commit();
   const counters = flowStage.counters();
   const dropped: Record<string, number> = {};
   let packetsDropped = 0;
@@ -109,6 +162,8 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
   }
   const summary: RunSummary = {
     files: stats.files,
+    files_skipped: skipped.length,
+    skipped_files: skipped,
     bytes_read: stats.bytesRead,
     packets_read: stats.packetsRead,
     packets_decoded: stats.packetsDecoded,
@@ -133,8 +188,14 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
     rss_at_end_of_input_bytes: flowStage.rssAtEndOfInput,
     damage: stats.damage,
     output_closed_early: sink.closedByReader,
+    interrupted: signal?.aborted === true,
   };
-  const exitCode = stats.damage.length > 0 || (opts.strict && summary.packets_skipped > 0) ? 2 : 0;
+  if (signal?.aborted === true && typeof signal.reason === 'string') summary.interrupt_signal = signal.reason;
+  const exitCode = summary.interrupted
+    ? interruptStatus(signal?.reason)
+    : stats.damage.length > 0 || (opts.strict && summary.packets_skipped > 0)
+      ? 2
+      : 0;
   return { exitCode, summary };
 }
 
@@ -153,5 +214,7 @@ export function formatSummary(s: RunSummary): string {
   parts.push(`${s.flows_written} flows written`);
   const evicted = s.flow_events['maxflows_evicted'] ?? 0;
   if (evicted > 0) parts.push(`${evicted} of them ended early by --max-flows`);
-  return `pcapflow: ${parts.join(', ')} in ${s.elapsed_s.toFixed(2)} s`;
+  if (s.files_skipped > 0) parts.push(`${s.files_skipped} file${s.files_skipped === 1 ? '' : 's'} skipped (not captures)`);
+  const head = s.interrupted ? `interrupted by ${s.interrupt_signal ?? 'a signal'}: ` : '';
+  return `pcapflow: ${head}${parts.join(', ')} in ${s.elapsed_s.toFixed(2)} s`;
 }

@@ -4,12 +4,11 @@
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CaptureParser } from '../capture/capture-parser.js';
-import { expandInputs } from '../capture/chunk-reader.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { decodePacket } from '../decode/decoder.js';
 import { PcapflowError } from '../errors.js';
-import { openOutput } from '../run.js';
+import { interruptStatus, outputFailure, prepareRun, type RunControl } from '../run.js';
 import { createCaptureSource, type CaptureChunk } from '../stream/capture-source.js';
 import { ReadStats } from '../stream/read-stats.js';
 import { createPacketMeta, SKIP, type PacketMeta, type RawPacket } from '../types.js';
@@ -73,7 +72,9 @@ class PacketLines extends Transform {
     const parser = this.parser!;
     let text = '';
     try {
-      if (chunk.data === null) parser.end();
+      if (chunk.data === null) {
+        if (chunk.interrupted !== true) parser.end();
+      }
       else {
         parser.push(chunk.data);
         let pkt: RawPacket | null;
@@ -97,27 +98,35 @@ class PacketLines extends Transform {
   }
 }
 
-/** Run `pcapflow packets`. Returns the exit status (0, or 2 when a capture is damaged) and the read counters. */
-export async function runPackets(opts: PacketsOptions, stdout: Writable): Promise<{ exitCode: 0 | 2; stats: ReadStats; closedEarly: boolean }> {
-  const files = await expandInputs(opts.inputs);
-  const { out, isFile } = await openOutput(opts.output, stdout);
+/** Run `pcapflow packets`. Returns the exit status (0; 2 when a capture is damaged; 128 + n when interrupted by
+ *  signal n: reading stops and the lines so far are kept) and the read counters. The output goes through the same
+ *  safe path as the flow command's (refused if it is an input, temporary file renamed at the end). */
+export async function runPackets(
+  opts: PacketsOptions,
+  stdout: Writable,
+  control: RunControl = {},
+): Promise<{ exitCode: number; stats: ReadStats; closedEarly: boolean; skippedFiles: string[] }> {
+  const { files, skipped, out } = await prepareRun(opts.inputs, opts.output, stdout);
   const stats = new ReadStats();
   const cid = opts.communityId ? new CommunityIdHasher({ seed: opts.communityIdSeed, base64: opts.communityIdBase64 }) : null;
   const header = [...PACKETS_HEADER, ...(cid ? ['community_id'] : [])].join('\t') + '\n';
   let closedEarly = false;
-  out.on('error', (err: NodeJS.ErrnoException) => {
+  out.stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') closedEarly = true;
   });
-  out.write(header);
+  out.stream.write(header);
+  const signal = control.signal;
   try {
-    await pipeline(createCaptureSource(files), new PacketLines(stats, cid), out, { end: isFile });
+    await pipeline(createCaptureSource(files, signal ? { signal } : {}), new PacketLines(stats, cid), out.stream, { end: out.ownsStream });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (!(closedEarly || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE')) {
-      if (err instanceof PcapflowError) throw err;
-      throw new PcapflowError('E_OUTPUT', `writing ${opts.output === '-' ? 'stdout' : opts.output} failed: ${e.code ?? e.message}`);
+      await out.abort();
+      throw outputFailure(err, opts.output, out.stream);
     }
     closedEarly = true;
   }
-  return { exitCode: stats.damage.length > 0 ? 2 : 0, stats, closedEarly };
+  await out.commit();
+  const exitCode = signal?.aborted === true ? interruptStatus(signal.reason) : stats.damage.length > 0 ? 2 : 0;
+  return { exitCode, stats, closedEarly, skippedFiles: skipped };
 }

@@ -1,6 +1,8 @@
 // The first stage of pcapflow's stream pipeline: reads every input (files, directories expanded, '-' for stdin)
 // in order and emits their bytes as chunks of about 1 MiB, with an end marker per file. Gzip is undone here
 // (openCapture), so later stages only see capture bytes. This is one of the few modules that does I/O.
+// An AbortSignal stops reading: the stream then ends as if the input had ended there (an interrupt ends a run
+// with the flows of the packets read so far), also while a read waits on a pipe whose writer is still open.
 import { Readable } from 'node:stream';
 import { captureChunks } from '../capture/chunk-reader.js';
 
@@ -9,18 +11,54 @@ export interface CaptureChunk {
   fileIndex: number;
   file: string;
   data: Buffer | null;
+  /** On the end marker: reading stopped here because the run was interrupted (the file did not end: a record
+   *  cut by the stop is not damage). */
+  interrupted?: boolean;
 }
 
+export interface CaptureSourceOptions {
+  /** Stop reading when aborted. */
+  signal?: AbortSignal;
+}
+
+const STOPPED = Symbol('stopped');
+
 /** A Readable (object mode) of CaptureChunks over `files`, read one after the other. */
-export function createCaptureSource(files: readonly string[]): Readable {
+export function createCaptureSource(files: readonly string[], opts: CaptureSourceOptions = {}): Readable {
+  const signal = opts.signal;
+  let onAbort: (() => void) | null = null;
+  const stopped =
+    signal === undefined
+      ? null
+      : new Promise<typeof STOPPED>((resolve) => {
+          onAbort = () => resolve(STOPPED);
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        });
   async function* chunks(): AsyncGenerator<CaptureChunk> {
-    for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
-      const file = files[fileIndex]!;
-      const stream = await captureChunks(file);
-      for await (const data of stream) {
-        yield { fileIndex, file, data: data as Buffer };
+    try {
+      for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
+        const file = files[fileIndex]!;
+        if (signal?.aborted === true) return;
+        const stream = await captureChunks(file);
+        for (;;) {
+          const next = stream.next();
+          const r = stopped === null ? await next : await Promise.race([next, stopped]);
+          if (r === STOPPED) {
+            // The pending read may never settle (a pipe whose writer is still open): stdin is let go so the
+            // process can exit, a file's handle is closed once its read returns.
+            next.then(() => stream.return(undefined), () => undefined);
+            if (file === '-') process.stdin.destroy();
+            yield { fileIndex, file, data: null, interrupted: true };
+            return;
+          }
+          if (r.done === true) break;
+          yield { fileIndex, file, data: r.value };
+        }
+        yield { fileIndex, file, data: null };
       }
-      yield { fileIndex, file, data: null };
+    } finally {
+      if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
     }
   }
   // highWaterMark counts chunks: 4 x 1 MiB read ahead at most.

@@ -64,8 +64,8 @@ export class PacketStage extends Transform {
         this.stats.bytesRead += chunk.data.length;
         parser.push(chunk.data);
         this.drain(parser);
-      } else {
-        parser.end();
+      } else if (chunk.interrupted !== true) {
+        parser.end(); // a record cut by an interrupt is not damage: the file did not end there
       }
     } catch (err) {
       if (!(err instanceof PcapflowError)) throw err;
