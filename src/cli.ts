@@ -83,6 +83,7 @@ async function main(): Promise<void> {
           .option('base64', { type: 'boolean', default: true, describe: 'Community ID in base64 (--no-base64: lowercase hex)' })
           .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
           .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
+          .option('decap', { type: 'boolean', default: false, describe: 'key flows by the innermost IP header of tunnels (GRE, IP-in-IP, VXLAN, Geneve, GTP-U, Teredo, ERSPAN, MPLS-over-UDP)' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
       async (argv) => {
         const opts = normalizeOptions({
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
           stats: argv.stats,
           strict: argv.strict,
           quiet: argv.quiet,
+          decap: argv.decap,
         });
         const { exitCode, summary } = await runFlows(opts, process.stdout);
         reportDamage(summary.damage);
@@ -116,14 +118,15 @@ async function main(): Promise<void> {
           .option('output', { alias: 'o', type: 'string', default: '-' })
           .option('community-id', { type: 'boolean', default: false, describe: 'add a community_id column' })
           .option('community-id-seed', { type: 'number', default: 0 })
-          .option('base64', { type: 'boolean', default: true, describe: '--no-base64: Community ID in hex' }),
+          .option('base64', { type: 'boolean', default: true, describe: '--no-base64: Community ID in hex' })
+          .option('decap', { type: 'boolean', default: false, describe: 'addresses, protocol and ports of the innermost IP header of tunnels' }),
       async (argv) => {
         const seed = argv['community-id-seed'];
         if (!Number.isInteger(seed) || seed < 0 || seed > 65535) {
           throw new PcapflowError('E_OPTION_INVALID', `--community-id-seed: expected an integer from 0 to 65535, got ${seed}`);
         }
         const { exitCode, stats } = await runPackets(
-          { inputs: inputsOf(argv.inputs), output: argv.output, communityId: argv['community-id'], communityIdSeed: seed, communityIdBase64: argv.base64 },
+          { inputs: inputsOf(argv.inputs), output: argv.output, communityId: argv['community-id'], communityIdSeed: seed, communityIdBase64: argv.base64, decap: argv.decap },
           process.stdout,
         );
         reportDamage(stats.damage);

@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { expandInputs } from './capture/chunk-reader.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
+import { decodeOptionsFor } from './decode/decoder.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { createCaptureSource } from './stream/capture-source.js';
@@ -31,6 +32,8 @@ export interface RunSummary {
   /** How flows ended or were held: flow_timeouts, idle_timeouts, continuations, maxflows_evicted (flows ended early
    *  because --max-flows was reached; they are written), tombstones_evicted. */
   flow_events: Record<string, number>;
+  /** --decap: packets by tunnel kind entered (a packet counts once per kind), and all tunnel layers entered. */
+  tunnels: Record<string, number>;
   profile: string;
   jobs: number;
   elapsed_s: number;
@@ -86,7 +89,7 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
   const flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
   const sink = new CsvSink(out, { header: FlowEngine.header(opts.profile), endOutput: isFile });
   try {
-    await pipeline(createCaptureSource(files), new PacketStage({ stats, shards: jobs }), flowStage, sink);
+    await pipeline(createCaptureSource(files), new PacketStage({ stats, shards: jobs, decode: decodeOptionsFor(opts.profile, opts.decap) }), flowStage, sink);
   } catch (err) {
     if (!sink.closedByReader) {
       if (isFile) out.destroy();
@@ -125,7 +128,9 @@ export async function runFlows(opts: Options, stdout: Writable): Promise<RunResu
       continuations: counters['continuations'] ?? 0,
       maxflows_evicted: counters['maxflows_evicted'] ?? 0,
       tombstones_evicted: counters['tombstones_evicted'] ?? 0,
+      flow_ids_evicted: counters['flow_ids_evicted'] ?? 0,
     },
+    tunnels: stats.tunnelsByName(),
     profile: opts.profile,
     jobs,
     elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,

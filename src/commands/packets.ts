@@ -7,7 +7,7 @@ import { CaptureParser } from '../capture/capture-parser.js';
 import { expandInputs } from '../capture/chunk-reader.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
-import { decodePacket } from '../decode/decoder.js';
+import { decodePacket, type DecodeOptions } from '../decode/decoder.js';
 import { PcapflowError } from '../errors.js';
 import { openOutput } from '../run.js';
 import { createCaptureSource, type CaptureChunk } from '../stream/capture-source.js';
@@ -20,6 +20,8 @@ export interface PacketsOptions {
   communityId: boolean;
   communityIdSeed: number;
   communityIdBase64: boolean;
+  /** Addresses, protocol and ports of the innermost IP header of tunnels (--decap). */
+  decap?: boolean;
 }
 
 export const PACKETS_HEADER = ['index', 'time', 'caplen', 'len', 'linktype', 'src', 'dst', 'proto', 'sport', 'dport'];
@@ -56,11 +58,13 @@ class PacketLines extends Transform {
   private readonly meta = createPacketMeta();
   private readonly stats: ReadStats;
   private readonly cid: CommunityIdHasher | null;
+  private readonly decode: DecodeOptions;
 
-  constructor(stats: ReadStats, cid: CommunityIdHasher | null) {
+  constructor(stats: ReadStats, cid: CommunityIdHasher | null, decode: DecodeOptions) {
     super({ writableObjectMode: true, readableObjectMode: false });
     this.stats = stats;
     this.cid = cid;
+    this.decode = decode;
   }
 
   override _transform(chunk: CaptureChunk, _enc: BufferEncoding, done: TransformCallback): void {
@@ -79,8 +83,11 @@ class PacketLines extends Transform {
         let pkt: RawPacket | null;
         while ((pkt = parser.next()) !== null) {
           this.stats.packetsRead++;
-          const skip = decodePacket(pkt.data, pkt.linkType, this.meta);
-          if (skip === SKIP.NONE) this.stats.packetsDecoded++;
+          const skip = decodePacket(pkt.data, pkt.linkType, this.meta, this.decode);
+          if (skip === SKIP.NONE) {
+            this.stats.packetsDecoded++;
+            if (this.meta.tunnelLayers > 0) this.stats.tunnel(this.meta.tunnelKinds, this.meta.tunnelLayers);
+          }
           else this.stats.skip(skip);
           text += formatPacketLine(pkt, this.meta, this.cid) + '\n';
           this.nextIndex = pkt.index + 1;
@@ -110,7 +117,7 @@ export async function runPackets(opts: PacketsOptions, stdout: Writable): Promis
   });
   out.write(header);
   try {
-    await pipeline(createCaptureSource(files), new PacketLines(stats, cid), out, { end: isFile });
+    await pipeline(createCaptureSource(files), new PacketLines(stats, cid, { decap: opts.decap ?? false, cicflowmeter: false }), out, { end: isFile });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (!(closedEarly || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE')) {

@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureParser } from '../../src/capture/capture-parser.js';
-import { decodePacket } from '../../src/decode/decoder.js';
+import { decodeOptionsFor, decodePacket } from '../../src/decode/decoder.js';
 import { FlowEngine, type ProfileName } from '../../src/flow/flow-engine.js';
 import { createPacketMeta, SKIP } from '../../src/types.js';
 import { HAVE_SHARED, TESTDATA_DIR } from '../helpers/paths.js';
@@ -55,10 +55,11 @@ function runCapture(file: string, profile: ProfileName): string[][] {
   const engine = new FlowEngine(engineOptions(profile), (r) => rows.push(rowFields(r)));
   const parser = new CaptureParser({ fileName: path.basename(file) });
   const meta = createPacketMeta();
+  const decodeOptions = decodeOptionsFor(profile, false);
   parser.push(readFileSync(file));
   for (let pkt = parser.next(); pkt !== null; pkt = parser.next()) {
     meta.capturedL4HeaderLen = -1;
-    decodePacket(pkt.data, pkt.linkType, meta);
+    decodePacket(pkt.data, pkt.linkType, meta, decodeOptions);
     // The references count only the captured part of a TCP header cut by the snaplen (spec §2). Until the
     // decoder reports capturedL4HeaderLen, derive it here from the frame's captured length.
     if (meta.capturedL4HeaderLen < 0 && meta.l4Offset >= 0) {

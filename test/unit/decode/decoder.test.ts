@@ -58,6 +58,8 @@ describe('every field', () => {
       capturedL4HeaderLen: 32,
       payloadLen: 517,
       capturedPayloadLen: 517,
+      tunnelLayers: 0,
+      tunnelKinds: 0,
     });
   });
 
@@ -102,6 +104,8 @@ describe('every field', () => {
       capturedL4HeaderLen: 0,
       payloadLen: 64,
       capturedPayloadLen: 18,
+      tunnelLayers: 0,
+      tunnelKinds: 0,
     });
   });
 
