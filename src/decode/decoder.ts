@@ -121,7 +121,7 @@ function decodeNetwork(data: Uint8Array, out: PacketMeta, maxTunnels: number): S
   if (skip !== SKIP.NONE) return skip;
   if (maxTunnels > 0) {
     let layers = 0;
-    while (!out.isFragment && out.l4Offset >= 0) {
+    while (!out.isLaterFragment && out.l4Offset >= 0) {
       const vlanId = out.vlanId;
       const kind = findTunnel(data, out, inner);
       out.vlanId = vlanId; // an inner Ethernet header's tag is not the outermost VLAN id

@@ -17,6 +17,7 @@ const ETH = {
   MPLS_MC: 0x8848,
   ERSPAN_II: 0x88be, // ERSPAN type I (no header) / II (8-byte header, sequence bit set)
   ERSPAN_III: 0x22eb,
+  CMD: 0x8909, // Cisco MetaData (Security Group Tag), as Cisco routers put it in GRE
 } as const;
 
 /** UDP ports of the UDP-based tunnels (IANA service names registry). */
@@ -63,7 +64,8 @@ function udpTunnel(port: number): number {
  *
  * UDP tunnels are recognised by port as Wireshark does: the lower of the two ports is tried first, so a DNS
  * query sent from port 4789 stays DNS; the higher port is a tunnel port only when the lower one is 1024 or more
- * (an ephemeral port, as the source port of VXLAN, Geneve and Teredo clients is).
+ * (an ephemeral port, as the source port of VXLAN, Geneve and Teredo clients is) or 0 (no service; some Geneve
+ * senders use it). In every case the payload must hold a well-formed tunnel header and an IP header.
  */
 export function findTunnel(data: Uint8Array, out: PacketMeta, res: LinkResult): number {
   const l4 = out.l4Offset;
@@ -85,7 +87,7 @@ export function findTunnel(data: Uint8Array, out: PacketMeta, res: LinkResult): 
   const low = sport < dport ? sport : dport;
   const high = sport < dport ? dport : sport;
   let kind = udpTunnel(low);
-  if (kind < 0 && low >= 1024) kind = udpTunnel(high);
+  if (kind < 0 && (low >= 1024 || low === 0)) kind = udpTunnel(high);
   if (kind < 0) return -1;
   const p = l4 + 8;
   switch (kind) {
@@ -137,12 +139,12 @@ function gre(data: Uint8Array, off: number, end: number, out: PacketMeta, res: L
   if (off + 4 > end) return -1;
   const f0 = data[off] ?? 0; // C R K S s Recur(3)
   const f1 = data[off + 1] ?? 0; // A Flags(4) Ver(3)
-  const type = u16(data, off + 2);
+  const greType = u16(data, off + 2);
   let p = off + 4;
   const version = f1 & 0x07;
   if (version === 1) {
     // RFC 2637 §4.1: Key present (payload length(2) call id(2)), optional sequence and acknowledgement numbers.
-    if (type !== ETH.PPP || (f0 & 0x20) === 0) return -1;
+    if (greType !== ETH.PPP || (f0 & 0x20) === 0) return -1;
     const payloadLen = u16(data, p);
     p += 4;
     if ((f0 & 0x10) !== 0) p += 4;
@@ -157,6 +159,14 @@ function gre(data: Uint8Array, off: number, end: number, out: PacketMeta, res: L
   if ((f0 & 0x20) !== 0) p += 4; // key
   if ((f0 & 0x10) !== 0) p += 4; // sequence number
   if (p >= end) return -1;
+  let type = greType;
+  if (type === ETH.CMD) {
+    // Cisco MetaData inside GRE: EtherType(2) version(1) length(1) option(2) SGT(2), then the payload of that
+    // EtherType (the layout Wireshark's packet-cmd.c decodes after GRE; on Ethernet the EtherType comes last).
+    if (p + 8 > end) return -1;
+    type = u16(data, p);
+    p += 8;
+  }
   if (type === ETH.ERSPAN_II) {
     // ERSPAN type II has an 8-byte header and sets GRE's sequence bit; type I has neither (draft-foschiano-erspan
     // §4.1, §4.2; as Wireshark's packet-erspan.c tells them apart).
