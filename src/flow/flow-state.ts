@@ -537,8 +537,10 @@ export class FlowState implements KeyFields {
    * and the window are kept as 16 bits each (a payload of 64 KiB or more, only seen with segmentation offload,
    * compares modulo 65536). `memory` lets the block grow; without it a full class forgets its oldest instead.
    *
-   * Measured against the former 32-entry ring scanned under seq/ack bounds (node 20, 2 M-packet bench mix,
-   * --jobs 1): the same run time within this machine's noise; one 1 M-packet TCP flow: see README "Performance".
+   * Measured against the former 32-entry ring scanned under seq/ack bounds (node 20, 2 shared cores): the 2 M-packet
+   * bench mix at --jobs 1 ran at 302 k packets/s against 289 k (one run each, within this machine's noise); one
+   * 1 M-packet TCP flow whose every segment is new (so the last class fills and forgets one segment per packet,
+   * the costliest path), best 3 of 5 interleaved runs: 1.99-2.03 s -> 2.09-2.14 s wall, same output.
    */
   checkRetransmission(p: PacketFacts, dir: number, memory: FlowMemory | null = null): void {
     const seq = p.tcpSeq >>> 0;
