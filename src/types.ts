@@ -108,14 +108,15 @@ export interface PacketMeta {
   skip: SkipCode;
   /** True when decoding stopped early (snaplen) but the flow tuple is known; such packets still go into flows. */
   truncated: boolean;
-  /** Outermost 802.1Q/802.1ad VLAN id, or -1. */
+  /** Outermost 802.1Q/802.1ad VLAN id of the frame (never one inside a tunnel), or -1. */
   vlanId: number;
-  /** 4 or 6 for the outermost IP header, 0 when there is none. */
+  /** 4 or 6 for the IP header that defines the flow (the outermost; with decodePacket's `decap` option the
+   *  innermost of the tunnels entered), 0 when there is none. All IP and transport fields below describe it. */
   ipVersion: number;
   /** Source and destination address bytes (IPv4 in bytes 0-3, IPv6 in 0-15); buffers reused across packets. */
   srcAddr: Uint8Array;
   dstAddr: Uint8Array;
-  /** Offset of the outermost IP header in the frame. */
+  /** Offset of that IP header in the frame. */
   ipOffset: number;
   /** IPv4 header length / 40 + IPv6 extension headers up to the transport header. */
   ipHeaderLen: number;

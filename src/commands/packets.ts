@@ -1,5 +1,6 @@
 // `pcapflow packets <capture..>`: one tab-separated line per packet (index, time, lengths, link type, outermost
-// IP addresses, protocol, ports, optionally the Community ID), like `tshark -T fields`. A debugging tool for users
+// IP addresses, protocol, ports, optionally the Community ID; with --decap those of the innermost IP header of
+// tunnels), like `tshark -T fields`. A debugging tool for users
 // and the hook pcapflow's own tests compare against tshark.
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

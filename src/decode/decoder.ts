@@ -1,4 +1,5 @@
-// Packet decoding entry point: one frame's bytes -> the reused PacketMeta (link -> outermost IP -> transport).
+// Packet decoding entry point: one frame's bytes -> the reused PacketMeta (link -> outermost IP -> transport, or
+// with the `decap` option the innermost IP header of tunnels -> its transport).
 // It owns the reset of every PacketMeta field, so nothing leaks from the previous packet. Pure: no I/O, never
 // throws, no allocation per packet (one module-level LinkResult is reused).
 
@@ -52,7 +53,9 @@ export function decodeOptionsFor(profile: string, decap: boolean): DecodeOptions
  * Decode one frame into `out`, overwriting every field. `data` holds the captured bytes (capLen = data.length);
  * it is only read during the call, so a reader's short-lived view is fine. Returns out.skip.
  *
- * The outermost IP header defines the flow; tunnels (GRE, IPIP, 6in4, VXLAN, GTP, Teredo, ...) are not entered.
+ * The outermost IP header defines the flow; tunnels (GRE, IPIP, 6in4, VXLAN, GTP, Teredo, ...) are entered only
+ * with opts.decap (see DecodeOptions; then the innermost IP header does). opts.cicflowmeter applies
+ * CICFlowMeter-4.0's decoder rules to the lengths and to ICMP errors (DecodeOptions).
  * Lengths come from the IP length fields, never from the frame size (Ethernet padding is not payload), except
  * that an IPv4 total length or IPv6 payload length of 0 (TSO captures, jumbograms) means "all captured bytes"
  * (IPv6 with Next Header 59 excepted). Later fragments keep their protocol but have hasPorts = false and

@@ -82,8 +82,9 @@ const totals = { compared: 0, tunnelled: 0, tsharkMixed: 0 };
 
   it('the captures hold tunnelled frames, nearly all of them compared', () => {
     if (captures().length === 0) return;
-    expect(totals.tunnelled).toBeGreaterThan(800);
-    expect(totals.compared).toBeGreaterThan(1200);
+    // 807 tunnelled frames, 1,397 compared (796 of them tunnelled) on the set of 2026-12.
+    expect(totals.tunnelled).toBeGreaterThanOrEqual(800);
+    expect(totals.compared).toBeGreaterThanOrEqual(1300);
     expect(totals.tsharkMixed).toBe(3);
   });
 });
