@@ -37,20 +37,24 @@ export const TCP_STATE = { NONE: 0, FIRST_FIN: 1, SECOND_FIN: 2, READY: 3 } as c
 
 /**
  * Capacity classes of a flow's retransmission memory: distinct segments remembered per direction. A TCP flow
- * starts in class 0 and moves up one class (4x) when a direction fills it, up to RETRANS_MAX; then the side's
- * oldest segment is forgotten for each new one. So a 3-packet flow pays for 4 entries per side (160 bytes), and
- * a repeat is recognised however far back it lies as long as fewer than RETRANS_MAX distinct segments of its side
- * came after it.
+ * starts in class 0 and moves up one class (2x) when a direction fills it, up to RETRANS_MAX; then the side's
+ * oldest segment is forgotten for each new one. So a 3-packet flow pays for 4 entries per side (96 bytes), and a
+ * repeat is recognised however far back it lies as long as fewer than RETRANS_MAX distinct segments of its side
+ * came after it. Classes up to RETRANS_LINEAR_MAX entries are scanned linearly; larger ones carry a hash index.
  */
-export const RETRANS_CLASSES = [4, 16, 64, 256, 1024] as const;
+export const RETRANS_CLASSES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
 /** Most distinct segments remembered per direction (the last class). */
 export const RETRANS_MAX = 1024;
-/**
- * 32-bit words of one flow's retransmission block in class `cls`: per side, C (seq, ack, len|window) triples and
- * a hash index of 2C slots (entry + 1, 0 = empty; open addressing with linear probing).
- */
+/** Largest class scanned without an index. */
+export const RETRANS_LINEAR_MAX = 32;
+/** 32-bit words per side of class `cls`: C (seq, ack, len|window) triples, plus 2C index slots above the linear
+ *  classes (entry + 1, 0 = empty; open addressing with linear probing). */
+function sideWords(cap: number): number {
+  return cap <= RETRANS_LINEAR_MAX ? 3 * cap : 5 * cap;
+}
+/** 32-bit words of one flow's retransmission block in class `cls` (both sides). */
 export function retransBlockWords(cls: number): number {
-  return 10 * RETRANS_CLASSES[cls]!;
+  return 2 * sideWords(RETRANS_CLASSES[cls]!);
 }
 /** RING_AT packs the block's offset in its slab (low 24 bits) and its class (high 8 bits). */
 const RING_OFFSET_MASK = 0xffffff;
@@ -531,8 +535,9 @@ export class FlowState implements KeyFields {
   /**
    * TCP retransmission count of the maintained fork (spec §6 extra columns): a packet whose (seq, ack, payload
    * length, window) equals an earlier packet's from the same side counts. The fork keeps a set of every segment of
-   * the flow; here each side remembers its last RETRANS_MAX distinct segments (a FIFO of triples with a hash index),
-   * in a block that starts small and grows 4x when a side fills it (RETRANS_CLASSES), so short flows stay small.
+   * the flow; here each side remembers its last RETRANS_MAX distinct segments (a FIFO of triples, scanned while
+   * small, then with a hash index), in a block that starts small and grows 2x when a side fills it
+   * (RETRANS_CLASSES), so short flows stay small.
    * Exact for every repeat with fewer than RETRANS_MAX distinct segments of its side in between. The payload length
    * and the window are kept as 16 bits each (a payload of 64 KiB or more, only seen with segmentation offload,
    * compares modulo 65536). `memory` lets the block grow; without it a full class forgets its oldest instead.
@@ -546,55 +551,72 @@ export class FlowState implements KeyFields {
     const seq = p.tcpSeq >>> 0;
     const ack = p.tcpAck >>> 0;
     const lw = (((p.payload & 0xffff) << 16) | (p.window & 0xffff)) >>> 0;
+    const shift = dir << 4;
     let ring = this.retransRing!;
     let at = this.ringAt;
-    let cls = at >>> 24;
-    let cap: number = RETRANS_CLASSES[cls]!;
-    let base = (at & RING_OFFSET_MASK) + dir * 5 * cap;
-    let mask = 2 * cap - 1;
-    let index = base + 3 * cap;
-    let slot = segmentSlot(seq, ack, lw, mask);
-    for (let v = ring[index + slot]!; v !== 0; v = ring[index + slot]!) {
-      const e = base + (v - 1) * 3;
-      if (ring[e] === seq && ring[e + 1] === ack && ring[e + 2] === lw) {
+    let cap: number = RETRANS_CLASSES[at >>> 24]!;
+    let base = (at & RING_OFFSET_MASK) + dir * sideWords(cap);
+    let fill = (this.retransFill >>> shift) & 0xffff;
+    let slot = -1;
+    if (cap <= RETRANS_LINEAR_MAX) {
+      for (let e = base, last = base + fill * 3; e < last; e += 3) {
+        if (ring[e] === seq && ring[e + 1] === ack && ring[e + 2] === lw) {
+          inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
+          return;
+        }
+      }
+    } else {
+      slot = this.findSlot(ring, base, cap, seq, ack, lw);
+      if (slot < 0) {
         inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
         return;
       }
-      slot = (slot + 1) & mask;
     }
-    const shift = dir << 4;
-    let fill = (this.retransFill >>> shift) & 0xffff;
-    if (fill === cap && memory !== null && cls + 1 < RETRANS_CLASSES.length) {
+    if (fill === cap && memory !== null && (at >>> 24) + 1 < RETRANS_CLASSES.length) {
       this.growRetransmissions(memory);
       ring = this.retransRing!;
       at = this.ringAt;
-      cls = at >>> 24;
-      cap = RETRANS_CLASSES[cls]!;
-      base = (at & RING_OFFSET_MASK) + dir * 5 * cap;
-      mask = 2 * cap - 1;
-      index = base + 3 * cap;
+      cap = RETRANS_CLASSES[at >>> 24]!;
+      base = (at & RING_OFFSET_MASK) + dir * sideWords(cap);
       fill = (this.retransFill >>> shift) & 0xffff;
-      slot = segmentSlot(seq, ack, lw, mask);
-      while (ring[index + slot] !== 0) slot = (slot + 1) & mask;
+      slot = cap <= RETRANS_LINEAR_MAX ? -1 : this.findSlot(ring, base, cap, seq, ack, lw);
     }
     const posWord = this.retransPos;
     const pos = (posWord >>> shift) & 0xffff;
     const e = base + pos * 3;
+    const indexed = cap > RETRANS_LINEAR_MAX;
     if (fill === cap) {
-      // Full at the last class: forget this side's oldest segment (the FIFO slot about to be overwritten).
-      unindex(ring, base, index, mask, pos);
-      // The probe position found above may have moved with the deletion: find a free slot again.
-      slot = segmentSlot(seq, ack, lw, mask);
-      while (ring[index + slot] !== 0) slot = (slot + 1) & mask;
+      // Full at the last class (or no room to grow): forget this side's oldest segment, the FIFO slot about to be
+      // overwritten; the deletion may move the free slot found above, so look again.
+      if (indexed) {
+        unindex(ring, base, base + 3 * cap, 2 * cap - 1, pos);
+        slot = this.findSlot(ring, base, cap, seq, ack, lw);
+      }
     } else {
       this.retransFill = ((this.retransFill & ~(0xffff << shift)) | ((fill + 1) << shift)) >>> 0;
     }
     ring[e] = seq;
     ring[e + 1] = ack;
     ring[e + 2] = lw;
-    ring[index + slot] = pos + 1;
+    if (indexed) ring[base + 3 * cap + slot] = pos + 1;
     const nextPos = pos + 1 === cap ? 0 : pos + 1;
     this.retransPos = ((posWord & ~(0xffff << shift)) | (nextPos << shift)) >>> 0;
+  }
+
+  /**
+   * In an indexed side (entries from `base`, cap of them, index after them): -1 when (seq, ack, lw) is there,
+   * otherwise the free index slot where it would go.
+   */
+  private findSlot(ring: Uint32Array, base: number, cap: number, seq: number, ack: number, lw: number): number {
+    const mask = 2 * cap - 1;
+    const index = base + 3 * cap;
+    let slot = segmentSlot(seq, ack, lw, mask);
+    for (let v = ring[index + slot]!; v !== 0; v = ring[index + slot]!) {
+      const e = base + (v - 1) * 3;
+      if (ring[e] === seq && ring[e + 1] === ack && ring[e + 2] === lw) return -1;
+      slot = (slot + 1) & mask;
+    }
+    return slot;
   }
 
   /** Move the retransmission memory to a block of the next class, both sides' segments kept oldest first. */
@@ -607,6 +629,7 @@ export class FlowState implements KeyFields {
     const at = memory.takeRing(oldCls + 1);
     const ring = memory.ring;
     const cap: number = RETRANS_CLASSES[oldCls + 1]!;
+    const indexed = cap > RETRANS_LINEAR_MAX;
     const off = at & RING_OFFSET_MASK;
     const mask = 2 * cap - 1;
     let fillWord = 0;
@@ -615,10 +638,9 @@ export class FlowState implements KeyFields {
       const shift = d << 4;
       const fill = (this.retransFill >>> shift) & 0xffff;
       const pos = (this.retransPos >>> shift) & 0xffff;
-      const oldBase = oldOff + d * 5 * oldCap;
-      const base = off + d * 5 * cap;
+      const oldBase = oldOff + d * sideWords(oldCap);
+      const base = off + d * sideWords(cap);
       const index = base + 3 * cap;
-      ring.fill(0, index, index + 2 * cap);
       // Oldest first: a full side's oldest entry is at its next write position, a partly filled side's at 0.
       const first = fill === oldCap ? pos : 0;
       for (let i = 0; i < fill; i++) {
@@ -632,12 +654,14 @@ export class FlowState implements KeyFields {
         ring[to] = seq;
         ring[to + 1] = ack;
         ring[to + 2] = lw;
-        let slot = segmentSlot(seq, ack, lw, mask);
-        while (ring[index + slot] !== 0) slot = (slot + 1) & mask;
-        ring[index + slot] = i + 1;
+        if (indexed) {
+          let slot = segmentSlot(seq, ack, lw, mask);
+          while (ring[index + slot] !== 0) slot = (slot + 1) & mask;
+          ring[index + slot] = i + 1;
+        }
       }
       fillWord |= fill << shift;
-      posWord |= (fill === cap ? 0 : fill) << shift;
+      posWord |= fill << shift; // fill < cap: the next entry goes after the copied ones
     }
     memory.releaseRing(oldRing, oldAt);
     this.retransRing = ring;
@@ -719,8 +743,9 @@ export class FlowMemory {
   ring: Uint32Array = new Uint32Array(0);
 
   /**
-   * A retransmission block of class `cls` (default 0) whose hash indexes are empty (entries are read only where an
-   * index slot points): its offset in `this.ring` | cls << 24 (read `ring` right after the call).
+   * A retransmission block of class `cls` (default 0) whose hash indexes are empty (entries are read only below a
+   * side's fill count or where an index slot points): its offset in `this.ring` | cls << 24 (read `ring` right after
+   * the call).
    */
   takeRing(cls = 0): number {
     const cap: number = RETRANS_CLASSES[cls]!;
@@ -740,9 +765,11 @@ export class FlowMemory {
       at = this.ringPos[cls]!;
       this.ringPos[cls] = at + size;
     }
-    // Clear both sides' hash indexes (2C words after each side's 3C entry words).
-    slab.fill(0, at + 3 * cap, at + 5 * cap);
-    slab.fill(0, at + 8 * cap, at + 10 * cap);
+    // Clear both sides' hash indexes (2C words after each side's 3C entry words); linear classes have none.
+    if (cap > RETRANS_LINEAR_MAX) {
+      slab.fill(0, at + 3 * cap, at + 5 * cap);
+      slab.fill(0, at + 8 * cap, at + 10 * cap);
+    }
     this.ring = slab;
     return (at | (cls << 24)) >>> 0;
   }

@@ -2,7 +2,7 @@
 // block must start exactly like a fresh one, and blocks handed out at the same time must never overlap.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_CLASSES, RETRANS_MAX, retransBlockWords, S, W } from '../../../src/flow/flow-state.js';
+import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_CLASSES, RETRANS_LINEAR_MAX, RETRANS_MAX, retransBlockWords, S, W } from '../../../src/flow/flow-state.js';
 
 /** The slab offset of a retransmission block's packed position (its class sits in the top 8 bits). */
 const offset = (at: number): number => at & 0xffffff;
@@ -49,7 +49,8 @@ describe('FlowMemory', () => {
     const m = new FlowMemory();
     RETRANS_CLASSES.forEach((cap, cls) => {
       const size = retransBlockWords(cls);
-      expect(size).toBe(2 * (3 * cap + 2 * cap)); // per side: cap triples and a 2 x cap slot index
+      // Per side: cap triples, and above the linear classes a 2 x cap slot index.
+      expect(size).toBe(2 * (3 * cap + (cap > RETRANS_LINEAR_MAX ? 2 * cap : 0)));
       // More blocks than one slab holds, so a slab boundary is crossed.
       const rings = Array.from({ length: 40 }, () => ring(m, cls));
       rings.forEach(([slab, at], i) => {
@@ -63,7 +64,7 @@ describe('FlowMemory', () => {
       if (cls > 0) expect(ring(m, cls - 1)[1] >>> 24).toBe(cls - 1);
       const [again, at] = ring(m, cls);
       expect([again, at]).toEqual(rings[3]);
-      for (const side of [0, 1]) {
+      for (const side of cap > RETRANS_LINEAR_MAX ? [0, 1] : []) {
         const index = offset(at) + side * 5 * cap + 3 * cap;
         expect(again.subarray(index, index + 2 * cap).every((x) => x === 0)).toBe(true);
       }
@@ -159,13 +160,13 @@ describe('FlowState retransmission memory', () => {
     index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2,
   });
 
-  /** A TCP flow with a retransmission block from `m` (first dirtied by another flow and given back). */
-  function tcpFlow(m: FlowMemory): FlowState {
-    const dirtyAt = m.takeRing();
-    m.ring.fill(0xffffffff, offset(dirtyAt), offset(dirtyAt) + retransBlockWords(0));
+  /** A TCP flow with a retransmission block of class `cls` from `m` (first dirtied by another flow, given back). */
+  function tcpFlow(m: FlowMemory, cls = 0): FlowState {
+    const dirtyAt = m.takeRing(cls);
+    m.ring.fill(0xffffffff, offset(dirtyAt), offset(dirtyAt) + retransBlockWords(cls));
     m.releaseRing(m.ring, dirtyAt);
     const flow = new FlowState();
-    flow.ringAt = m.takeRing();
+    flow.ringAt = m.takeRing(cls);
     flow.retransRing = m.ring;
     return flow;
   }
@@ -186,9 +187,9 @@ describe('FlowState retransmission memory', () => {
       replay: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: reach })),
     });
 
-  function run(segments: { dir: number; seq: number; ack: number; payload: number; window: number; climb: number; replay: number }[], memory: FlowMemory | null, keep: number): void {
+  function run(segments: { dir: number; seq: number; ack: number; payload: number; window: number; climb: number; replay: number }[], memory: FlowMemory | null, keep: number, cls = 0): void {
     const m = new FlowMemory();
-    const flow = tcpFlow(m);
+    const flow = tcpFlow(m, cls);
     const model = new Model(keep);
     const p = facts();
     const sent: [number, number, number, number][][] = [[], []];
@@ -214,6 +215,15 @@ describe('FlowState retransmission memory', () => {
     fc.assert(
       fc.property(fc.array(segment(8), { minLength: 1, maxLength: 300 }), (segments) => run(segments, null, RETRANS_CLASSES[0])),
       { numRuns: 400 },
+    );
+  });
+
+  test('an indexed class without room to grow counts what the last-64-distinct-segments rule counts (index deletion exercised)', () => {
+    const cls = RETRANS_CLASSES.indexOf(64);
+    expect(64).toBeGreaterThan(RETRANS_LINEAR_MAX);
+    fc.assert(
+      fc.property(fc.array(segment(80), { minLength: 1, maxLength: 600 }), (segments) => run(segments, null, 64, cls)),
+      { numRuns: 200 },
     );
   });
 
