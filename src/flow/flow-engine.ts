@@ -73,7 +73,7 @@ export const TOMBSTONES_PER_GROUP = 64;
 
 /**
  * Retransmission-block words the tombstones of one shard group may hold together: 16,384 words (64 KiB) x 4,096
- * groups = 256 MiB at most, whatever the flows' sizes (a flow's block is 160 bytes to 40 KiB, growing with its
+ * groups = 256 MiB at most, whatever the flows' sizes (a flow's block is 96 bytes to 40 KiB, growing with its
  * distinct segments: flow-state.ts RETRANS_CLASSES). A group over it forgets its oldest tombstones first.
  */
 export const TOMBSTONE_RING_WORDS_PER_GROUP = 16_384;
