@@ -5,7 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFrame, type FrameSpec, type L4Spec } from '../test/helpers/frame-builder.js';
+import { buildFrame, buildIpPacket, type FrameSpec, type L4Spec } from '../test/helpers/frame-builder.js';
 import { buildPcap, type PcapFrame } from '../test/helpers/pcap-builder.js';
 import { TCP_FLAG } from '../src/types.js';
 
@@ -38,6 +38,12 @@ interface Pkt {
   icmpType?: number;
   icmpCode?: number;
   laterFragment?: boolean;
+  /** An 802.1Q tag with this VLAN id. */
+  vlan?: number;
+  /** Trailer (padding) bytes after the IP datagram; frames without one are still padded to 60 bytes. */
+  trailer?: number;
+  /** ICMP errors: the datagram quoted (its first `bytes` bytes). */
+  quote?: { conv: Conv; pkt: Pkt; bytes: number };
 }
 
 /** A packet of another conversation that only moves the capture clock forward (the unit tests' `{ clock }`). */
@@ -96,10 +102,13 @@ function frameSpec(conv: Conv, p: Pkt): FrameSpec {
   else if (conv.protocol === 1) l4 = { proto: 'icmp', type: p.icmpType ?? 8, code: p.icmpCode ?? 0 };
   else if (conv.protocol === 58) l4 = { proto: 'icmpv6', type: p.icmpType ?? 128, code: p.icmpCode ?? 0 };
   else l4 = { proto: 'other', protocol: conv.protocol };
+  const payload = p.quote !== undefined ? buildIpPacket(frameSpec(p.quote.conv, p.quote.pkt)).bytes.subarray(0, p.quote.bytes) : (p.payload ?? 0);
   return {
+    ...(p.vlan !== undefined ? { link: { kind: 'ethernet' as const, encap: [{ kind: 'vlan' as const, vid: p.vlan }] } } : {}),
     ip: v6 ? { version: 6, src, dst } : { version: 4, src, dst, ...(p.laterFragment ? { fragmentOffset: 185 } : {}) },
     l4,
-    payload: p.payload ?? 0,
+    payload,
+    ...(p.trailer !== undefined ? { trailer: p.trailer } : {}),
   };
 }
 
@@ -372,6 +381,54 @@ export const CASES: QuirkCase[] = [
       [{ client: '10.0.0.1', server: '10.0.0.9', protocol: 47 }, { dir: 'c2s', t: MS200 + 2 }],
       [{ client: 'fe80::1', server: 'ff02::1', protocol: 58 }, { dir: 'c2s', t: MS200 + 3, icmpType: 134, icmpCode: 0 }],
     ],
+  },
+  // ---- the references' less visible rules (README "The references' less visible rules") ----
+  {
+    name: 'cic-vlan-trailer.pcap', profile: 'cicflowmeter', section: 'rule 1 (trailers)',
+    pins: 'behind an 802.1Q tag every frame byte after the TCP header is payload (6 trailer bytes); untagged frames count the IP length only',
+    items: on(TCP, [
+      { dir: 'c2s', t: 0, flags: 'PA', payload: 4, vlan: 7, trailer: 6, window: 100 },
+      { dir: 's2c', t: 100, flags: 'A', vlan: 7, trailer: 6, window: 200 },
+      { dir: 'c2s', t: 200, flags: 'PA', payload: 4, vlan: 7, window: 100 },
+      { dir: 'c2s', t: 300, flags: 'PA', payload: 4, trailer: 6, window: 100 },
+    ]),
+  },
+  {
+    name: 'cic-icmp-error-quotes-udp.pcap', profile: 'cicflowmeter', section: 'rule 2 (ICMP errors)',
+    pins: 'ICMP 3/3 quoting a UDP header counts as UDP between the ICMP addresses with the quoted ports; ICMP 11/0 stays protocol 0',
+    items: [
+      ...on(UDP, [{ dir: 'c2s', t: 0, payload: 10 }, { dir: 'c2s', t: 100, payload: 10 }]),
+      ...on({ client: '10.0.0.1', server: '10.0.0.3', protocol: 1 }, [
+        { dir: 's2c', t: 200, icmpType: 3, icmpCode: 3, quote: { conv: UDP, pkt: { dir: 'c2s', t: 0, payload: 10 }, bytes: 28 } },
+        { dir: 's2c', t: 300, icmpType: 3, icmpCode: 3, quote: { conv: UDP, pkt: { dir: 'c2s', t: 0, payload: 10 }, bytes: 38 } },
+      ]),
+      ...on({ client: '10.0.0.1', server: '10.0.0.4', protocol: 1 }, [
+        { dir: 's2c', t: 400, icmpType: 11, icmpCode: 0, quote: { conv: UDP, pkt: { dir: 'c2s', t: 0, payload: 10 }, bytes: 28 } },
+        { dir: 's2c', t: 500, icmpType: 11, icmpCode: 0, quote: { conv: UDP, pkt: { dir: 'c2s', t: 0, payload: 10 }, bytes: 28 } },
+      ]),
+    ],
+  },
+  {
+    name: 'default-flow-id-tuple-seen-before.pcap', profile: 'default', section: 'rule 3 (Flow ID)',
+    pins: 'a later flow of a tuple (UDP after the flow timeout, started by the server) keeps the first flow\'s Flow ID; Src/Dst are its own',
+    items: udpAt([['c2s', MS200, 10], ['s2c', MS200 + 1000, 10], ['s2c', MS200 + 130 * S, 10], ['c2s', MS200 + 130 * S + 1000, 10]]),
+  },
+  {
+    name: 'default-sctp-lengths.pcap', profile: 'default', section: 'rule 4 (SCTP)',
+    pins: 'SCTP header length 12 (the common header), payload every byte after it',
+    items: on({ client: '10.6.0.1', server: '10.6.0.2', clientPort: 7100, serverPort: 7101, protocol: 132 }, [
+      { dir: 'c2s', t: MS200, payload: 20 },
+      { dir: 's2c', t: MS200 + 10, payload: 4 },
+      { dir: 'c2s', t: MS200 + 20, payload: 0 },
+    ]),
+  },
+  {
+    name: 'default-retransmission-far-back.pcap', profile: 'default', section: 'rule 5 (retransmissions)',
+    pins: 'a segment repeated after 40 other distinct segments of its side counts (beyond a 32-entry memory)',
+    items: on(TCP, [
+      ...Array.from({ length: 41 }, (_, i): Pkt => ({ dir: 'c2s', t: MS200 + i * 10, flags: 'PA', seq: 1 + i * 100, ack: 1, payload: 100, window: 500 })),
+      { dir: 'c2s', t: MS200 + 1000, flags: 'PA', seq: 1, ack: 1, payload: 100, window: 500 },
+    ]),
   },
 ];
 

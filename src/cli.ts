@@ -130,6 +130,7 @@ async function main(): Promise<void> {
             .option('max-flows', { type: 'number', default: DEFAULTS.maxFlows, describe: 'cap on live flows; when full the oldest flows are ended (0 = no cap)' })
             .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
             .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
+            .option('decap', { type: 'boolean', default: false, describe: 'key flows by the innermost IP header of tunnels (GRE, IP-in-IP, VXLAN, Geneve, GTP-U, Teredo, ERSPAN, MPLS-over-UDP)' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
           .example('$0 day1.pcapng --profile cicflowmeter -o day1.csv', 'CICFlowMeter-4.0 columns and quirks')
           .example('$0 x.pcap --flow-timeout 60 --activity-timeout 2 --idle-timeout 30', 'timeouts in seconds')
           .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
-          .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex'),
+          .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex')
+          .example('$0 tunnels.pcap --decap -o inner.csv', 'flows of the traffic inside GRE, VXLAN, GTP-U, ... tunnels'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
           stats: argv.stats,
           strict: argv.strict,
           quiet: argv.quiet,
+          decap: argv.decap,
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });
@@ -171,16 +174,18 @@ async function main(): Promise<void> {
           y
             .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories, - for stdin' })
             .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file, - for stdout; a file is written under a temporary name and renamed when complete' })
-            .option('community-id', { type: 'boolean', default: false, describe: 'add a community_id column (the packet\'s flow)' }),
+            .option('community-id', { type: 'boolean', default: false, describe: 'add a community_id column (the packet\'s flow)' })
+            .option('decap', { type: 'boolean', default: false, describe: 'addresses, protocol and ports of the innermost IP header of tunnels' }),
         )
           .example('$0 packets capture.pcap', 'index, time, caplen, len, linktype, src, dst, proto, sport, dport')
           .example('$0 packets capture.pcapng -o packets.tsv', 'to a file')
-          .example('$0 packets capture.pcap --community-id --community-id-seed 1 --no-base64', 'with each packet\'s Community ID (seed 1, hex)'),
+          .example('$0 packets capture.pcap --community-id --community-id-seed 1 --no-base64', 'with each packet\'s Community ID (seed 1, hex)')
+          .example('$0 packets tunnels.pcap --decap --community-id', 'the innermost packet of each tunnelled frame'),
       async (argv) => {
         const seed = seedOf(argv['community-id-seed']);
         const signal = interruptOnSignals();
         const { exitCode, stats } = await runPackets(
-          { inputs: inputsOf(argv.inputs), output: argv.output, communityId: argv['community-id'], communityIdSeed: seed, communityIdBase64: argv.base64 },
+          { inputs: inputsOf(argv.inputs), output: argv.output, communityId: argv['community-id'], communityIdSeed: seed, communityIdBase64: argv.base64, decap: argv.decap },
           process.stdout,
           { signal },
         );

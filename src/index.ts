@@ -12,7 +12,8 @@ export { CaptureParser } from './capture/capture-parser.js';
 export type { CaptureParserOptions } from './capture/capture-parser.js';
 export { sniffFormat } from './capture/sniff.js';
 export { openCapture, expandInputs, readAllPackets } from './capture/chunk-reader.js';
-export { decodePacket, isSupportedLinkType } from './decode/decoder.js';
+export { decodePacket, isSupportedLinkType, decodeOptionsFor, DECODE_DEFAULTS, MAX_TUNNEL_LAYERS } from './decode/decoder.js';
+export type { DecodeOptions } from './decode/decoder.js';
 export { formatAddress, parseAddress } from './decode/address.js';
 
 // Flows

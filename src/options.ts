@@ -26,6 +26,8 @@ export interface Options {
   strict: boolean;
   /** Do not print the summary line on stderr. */
   quiet: boolean;
+  /** Key flows by the innermost IP header of tunnels (--decap). */
+  decap: boolean;
 }
 
 export const DEFAULTS = {
@@ -55,6 +57,7 @@ export interface RawOptions {
   stats?: string | undefined;
   strict?: boolean | undefined;
   quiet?: boolean | undefined;
+  decap?: boolean | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -102,5 +105,6 @@ export function normalizeOptions(raw: RawOptions): Options {
     statsFile: raw.stats ?? null,
     strict: raw.strict ?? false,
     quiet: raw.quiet ?? false,
+    decap: raw.decap ?? false,
   };
 }

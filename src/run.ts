@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { findInputs } from './capture/chunk-reader.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
+import { decodeOptionsFor } from './decode/decoder.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
@@ -35,6 +36,8 @@ export interface RunSummary {
   /** How flows ended or were held: flow_timeouts, idle_timeouts, continuations, maxflows_evicted (flows ended early
    *  because --max-flows was reached; they are written), tombstones_evicted. */
   flow_events: Record<string, number>;
+  /** --decap: packets by tunnel kind entered (a packet counts once per kind), and all tunnel layers entered. */
+  tunnels: Record<string, number>;
   profile: string;
   jobs: number;
   elapsed_s: number;
@@ -143,7 +146,12 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   }
   const signal = control.signal;
   try {
-    await pipeline(createCaptureSource(files, signal ? { signal } : {}), new PacketStage({ stats, shards: jobs }), flowStage, sink);
+    await pipeline(
+      createCaptureSource(files, signal ? { signal } : {}),
+      new PacketStage({ stats, shards: jobs, decode: decodeOptionsFor(opts.profile, opts.decap) }),
+      flowStage,
+      sink,
+    );
   } catch (err) {
     if (!sink.closedByReader) {
       await out.abort();
@@ -180,7 +188,9 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
       continuations: counters['continuations'] ?? 0,
       maxflows_evicted: counters['maxflows_evicted'] ?? 0,
       tombstones_evicted: counters['tombstones_evicted'] ?? 0,
+      flow_ids_evicted: counters['flow_ids_evicted'] ?? 0,
     },
+    tunnels: stats.tunnelsByName(),
     profile: opts.profile,
     jobs,
     elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,

@@ -108,14 +108,15 @@ export interface PacketMeta {
   skip: SkipCode;
   /** True when decoding stopped early (snaplen) but the flow tuple is known; such packets still go into flows. */
   truncated: boolean;
-  /** Outermost 802.1Q/802.1ad VLAN id, or -1. */
+  /** Outermost 802.1Q/802.1ad VLAN id of the frame (never one inside a tunnel), or -1. */
   vlanId: number;
-  /** 4 or 6 for the outermost IP header, 0 when there is none. */
+  /** 4 or 6 for the IP header that defines the flow (the outermost; with decodePacket's `decap` option the
+   *  innermost of the tunnels entered), 0 when there is none. All IP and transport fields below describe it. */
   ipVersion: number;
   /** Source and destination address bytes (IPv4 in bytes 0-3, IPv6 in 0-15); buffers reused across packets. */
   srcAddr: Uint8Array;
   dstAddr: Uint8Array;
-  /** Offset of the outermost IP header in the frame. */
+  /** Offset of that IP header in the frame. */
   ipOffset: number;
   /** IPv4 header length / 40 + IPv6 extension headers up to the transport header. */
   ipHeaderLen: number;
@@ -156,6 +157,10 @@ export interface PacketMeta {
   payloadLen: number;
   /** Of payloadLen, the bytes actually present in the capture (snaplen truncation lowers it). */
   capturedPayloadLen: number;
+  /** Tunnel layers entered to reach the IP header above (decodePacket's `decap` option); 0 without. */
+  tunnelLayers: number;
+  /** Bit (1 << TUNNEL.*) for each kind of tunnel entered; 0 without. */
+  tunnelKinds: number;
 }
 
 /** A fresh PacketMeta with every field at its "absent" value. Allocate once, then let decodePacket reuse it. */
@@ -189,8 +194,23 @@ export function createPacketMeta(): PacketMeta {
     capturedL4HeaderLen: -1,
     payloadLen: 0,
     capturedPayloadLen: 0,
+    tunnelLayers: 0,
+    tunnelKinds: 0,
   };
 }
+
+/** Tunnel kinds `--decap` enters (bit positions of PacketMeta.tunnelKinds); TUNNEL_NAMES gives their names. */
+export const TUNNEL = {
+  IP_IN_IP: 0, // IPv4/IPv6 in IPv4/IPv6 (IP protocols 4 and 41; RFC 2003, RFC 4213, RFC 2473)
+  GRE: 1, // RFC 2784/2890, PPTP's enhanced GRE (RFC 2637), GRE carrying Ethernet (0x6558) or MPLS
+  TEREDO: 2, // RFC 4380
+  VXLAN: 3, // RFC 7348
+  GENEVE: 4, // RFC 8926
+  GTP_U: 5, // 3GPP TS 29.281
+  ERSPAN: 6, // ERSPAN type I/II/III inside GRE
+  MPLS_UDP: 7, // RFC 7510
+} as const;
+export const TUNNEL_NAMES = ['ip_in_ip', 'gre', 'teredo', 'vxlan', 'geneve', 'gtp_u', 'erspan', 'mpls_udp'] as const;
 
 /** LINKTYPE_* values pcapflow decodes. */
 export const LINKTYPE = {

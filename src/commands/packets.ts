@@ -1,12 +1,13 @@
 // `pcapflow packets <capture..>`: one tab-separated line per packet (index, time, lengths, link type, outermost
-// IP addresses, protocol, ports, optionally the Community ID), like `tshark -T fields`. A debugging tool for users
+// IP addresses, protocol, ports, optionally the Community ID; with --decap those of the innermost IP header of
+// tunnels), like `tshark -T fields`. A debugging tool for users
 // and the hook pcapflow's own tests compare against tshark.
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CaptureParser } from '../capture/capture-parser.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
-import { decodePacket } from '../decode/decoder.js';
+import { decodePacket, type DecodeOptions } from '../decode/decoder.js';
 import { PcapflowError } from '../errors.js';
 import { interruptStatus, outputFailure, prepareRun, type RunControl } from '../run.js';
 import { createCaptureSource, type CaptureChunk } from '../stream/capture-source.js';
@@ -19,6 +20,8 @@ export interface PacketsOptions {
   communityId: boolean;
   communityIdSeed: number;
   communityIdBase64: boolean;
+  /** Addresses, protocol and ports of the innermost IP header of tunnels (--decap). */
+  decap?: boolean;
 }
 
 export const PACKETS_HEADER = ['index', 'time', 'caplen', 'len', 'linktype', 'src', 'dst', 'proto', 'sport', 'dport'];
@@ -55,11 +58,13 @@ class PacketLines extends Transform {
   private readonly meta = createPacketMeta();
   private readonly stats: ReadStats;
   private readonly cid: CommunityIdHasher | null;
+  private readonly decode: DecodeOptions;
 
-  constructor(stats: ReadStats, cid: CommunityIdHasher | null) {
+  constructor(stats: ReadStats, cid: CommunityIdHasher | null, decode: DecodeOptions) {
     super({ writableObjectMode: true, readableObjectMode: false });
     this.stats = stats;
     this.cid = cid;
+    this.decode = decode;
   }
 
   override _transform(chunk: CaptureChunk, _enc: BufferEncoding, done: TransformCallback): void {
@@ -80,8 +85,11 @@ class PacketLines extends Transform {
         let pkt: RawPacket | null;
         while ((pkt = parser.next()) !== null) {
           this.stats.packetsRead++;
-          const skip = decodePacket(pkt.data, pkt.linkType, this.meta);
-          if (skip === SKIP.NONE) this.stats.packetsDecoded++;
+          const skip = decodePacket(pkt.data, pkt.linkType, this.meta, this.decode);
+          if (skip === SKIP.NONE) {
+            this.stats.packetsDecoded++;
+            if (this.meta.tunnelLayers > 0) this.stats.tunnel(this.meta.tunnelKinds, this.meta.tunnelLayers);
+          }
           else this.stats.skip(skip);
           text += formatPacketLine(pkt, this.meta, this.cid) + '\n';
           this.nextIndex = pkt.index + 1;
@@ -117,7 +125,12 @@ export async function runPackets(
   out.stream.write(header);
   const signal = control.signal;
   try {
-    await pipeline(createCaptureSource(files, signal ? { signal } : {}), new PacketLines(stats, cid), out.stream, { end: out.ownsStream });
+    await pipeline(
+      createCaptureSource(files, signal ? { signal } : {}),
+      new PacketLines(stats, cid, { decap: opts.decap ?? false, cicflowmeter: false }),
+      out.stream,
+      { end: out.ownsStream },
+    );
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (!(closedEarly || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE')) {

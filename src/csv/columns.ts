@@ -17,6 +17,9 @@ export interface RowContext {
   dstPort: number;
   protocol: number;
   communityId: string;
+  /** True when the Flow ID names the flow's Dst first (a later flow of a tuple whose first flow ran the other
+   *  way, default profile). */
+  flowIdReversed?: boolean;
 }
 
 /** One CSV column: header name and formatter. */
@@ -67,7 +70,10 @@ function statColumns(prefix: string, slot: number, has: (f: FlowState) => boolea
 /** Columns 1–20, identical in both profiles apart from the Timestamp format (spec §6 rows 1–20). */
 function leadingColumns(timestamp: (tsUs: number) => string): Column[] {
   return [
-    textCol('Flow ID', (_f, c) => `${c.srcIp}-${c.dstIp}-${c.srcPort}-${c.dstPort}-${c.protocol}`),
+    textCol('Flow ID', (_f, c) =>
+      c.flowIdReversed === true
+        ? `${c.dstIp}-${c.srcIp}-${c.dstPort}-${c.srcPort}-${c.protocol}`
+        : `${c.srcIp}-${c.dstIp}-${c.srcPort}-${c.dstPort}-${c.protocol}`),
     textCol('Src IP', (_f, c) => c.srcIp),
     col('Src Port', (_f, c) => String(c.srcPort)),
     textCol('Dst IP', (_f, c) => c.dstIp),

@@ -34,6 +34,12 @@ export class LinkResult {
    * something after the datagram (an 802.11 FCS announced by radiotap or PPI; NFLOG TLVs after the payload).
    */
   l3End = 0;
+  /**
+   * True when the IP header directly follows an 802.1Q / 802.1ad tag (a tagged Ethernet frame). CICFlowMeter's
+   * decoder takes the transport payload from the IP length only behind an untagged Ethernet header; behind tags it
+   * counts every frame byte after the transport header, trailer included (decodePacket's `cicflowmeter` option).
+   */
+  afterVlan = false;
 }
 
 /** EtherType values (IEEE 802 numbers registry) the walk understands. */
@@ -142,6 +148,7 @@ function decodeLinkAt(
 ): SkipCode {
   const len = end - off;
   res.l3End = end;
+  res.afterVlan = false;
   switch (linkType) {
     case LT.ETHERNET:
       // IEEE 802.3 §3.1.1: dst(6) src(6) type/length(2).
@@ -313,7 +320,7 @@ function sllProtocol(
 }
 
 /** PPP protocol field at `off` (RFC 1661 §2), optionally preceded by the HDLC address/control bytes FF 03 (RFC 1662 §3.1). */
-function pppProtocol(data: Uint8Array, off: number, end: number, res: LinkResult): SkipCode {
+export function pppProtocol(data: Uint8Array, off: number, end: number, res: LinkResult): SkipCode {
   const len = end;
   // 0xFF is never the first byte of a protocol field we accept, so it is the HDLC address byte.
   if (off < len && data[off] === 0xff) {
@@ -347,20 +354,24 @@ function pppProtocol(data: Uint8Array, off: number, end: number, res: LinkResult
  * Follows EtherType `type` whose payload starts at `off` (and ends at `end`), through tags and shims, to an IP header.
  * A type below 0x0600 is an IEEE 802.3 length: an 802.2 LLC header follows.
  */
-function walkEtherType(data: Uint8Array, off: number, end: number, type: number, out: PacketMeta, res: LinkResult): SkipCode {
+export function walkEtherType(data: Uint8Array, off: number, end: number, type: number, out: PacketMeta, res: LinkResult): SkipCode {
   const len = end;
   let depth = 0;
+  let tagged = false;
   for (;;) {
     if (type === ETH.IPV4) {
       res.l3Offset = off;
       res.l3Kind = L3.IPV4;
+      res.afterVlan = tagged;
       return SKIP.NONE;
     }
     if (type === ETH.IPV6) {
       res.l3Offset = off;
       res.l3Kind = L3.IPV6;
+      res.afterVlan = tagged;
       return SKIP.NONE;
     }
+    tagged = type === ETH.VLAN || type === ETH.QINQ || type === ETH.QINQ_OLD;
     if (++depth > MAX_ENCAP_LAYERS) return SKIP.TOO_MANY_LAYERS;
     switch (type) {
       case ETH.VLAN:

@@ -7,7 +7,8 @@ import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
 import type { PacketMeta } from '../types.js';
-import { FlowMemory, FlowState, type PacketFacts } from './flow-state.js';
+import { FlowMemory, FlowState, retransBlockWords, type PacketFacts } from './flow-state.js';
+import { FlowIdMemory, FLOW_IDS_PER_GROUP } from './flow-id-memory.js';
 import { FlowTable, Tombstone, TombstoneStore } from './flow-table.js';
 import { PacketShardHasher, shardGroup } from './hash.js';
 import { copyKeyFields, endpointBytes, FlowKey } from './key.js';
@@ -33,6 +34,9 @@ export interface FlowEngineOptions {
   /** Timed-out flows remembered per shard group (default TOMBSTONES_PER_GROUP; 0 = none, every late packet starts
    *  afresh). For tests and memory-bound library use; the CLI keeps the default. */
   tombstonesPerGroup?: number;
+  /** Ended tuples whose Flow ID orientation is remembered per shard group (default FLOW_IDS_PER_GROUP; default
+   *  profile only). For tests and memory-bound library use; the CLI keeps the default. */
+  flowIdsPerGroup?: number;
 }
 
 /** One written flow. */
@@ -66,6 +70,13 @@ export const DEFAULT_ENGINE_OPTIONS: FlowEngineOptions = {
  * starts a fresh flow (counted as tombstones_evicted), the same way for any `--jobs` (see TombstoneStore).
  */
 export const TOMBSTONES_PER_GROUP = 64;
+
+/**
+ * Retransmission-block words the tombstones of one shard group may hold together: 16,384 words (64 KiB) x 4,096
+ * groups = 256 MiB at most, whatever the flows' sizes (a flow's block is 96 bytes to 40 KiB, growing with its
+ * distinct segments: flow-state.ts RETRANS_CLASSES). A group over it forgets its oldest tombstones first.
+ */
+export const TOMBSTONE_RING_WORDS_PER_GROUP = 16_384;
 
 /** Drop reason of the packets of flows a profile does not write (cicflowmeter: ≤ 1 packet). */
 const SINGLE_PACKET_FLOW = 'single_packet_flow';
@@ -116,6 +127,8 @@ export class FlowEngine implements EngineOps {
   private readonly profile: FlowProfile;
   private readonly table: FlowTable;
   private readonly tombstones: TombstoneStore;
+  /** Flow ID orientation of ended tuples (profiles that remember it), else null. */
+  private readonly flowIds: FlowIdMemory | null;
   /** Shard hashes of first packets (a flow's group); `meta` is the packet addPacket is handling. */
   private readonly shardHasher = new PacketShardHasher();
   private meta: PacketMeta | null = null;
@@ -147,7 +160,13 @@ export class FlowEngine implements EngineOps {
     this.idleTimeoutUs = opts.idleTimeoutUs;
     this.maxFlows = opts.maxFlows;
     this.table = new FlowTable(opts.idleTimeoutUs > 0);
-    this.tombstones = new TombstoneStore(opts.tombstonesPerGroup ?? TOMBSTONES_PER_GROUP);
+    this.tombstones = new TombstoneStore(opts.tombstonesPerGroup ?? TOMBSTONES_PER_GROUP, TOMBSTONE_RING_WORDS_PER_GROUP, (t) => {
+      if (t.retransRing !== null) {
+        this.memory.releaseRing(t.retransRing, t.ringAt);
+        t.retransRing = null;
+      }
+    });
+    this.flowIds = this.profile.remembersFlowId ? new FlowIdMemory(opts.flowIdsPerGroup ?? FLOW_IDS_PER_GROUP) : null;
     this.emit = emit;
     this.hasher = new CommunityIdHasher({ seed: opts.communityIdSeed, base64: opts.communityIdBase64 });
   }
@@ -187,6 +206,7 @@ export class FlowEngine implements EngineOps {
       idle_timeouts: this.idleTimeouts,
       maxflows_evicted: this.maxflowsEvicted,
       tombstones_evicted: this.tombstones.evicted,
+      flow_ids_evicted: this.flowIds?.evicted ?? 0,
     };
     for (const [k, v] of this.drops) out[`dropped_${k}`] = v;
     return out;
@@ -283,7 +303,7 @@ export class FlowEngine implements EngineOps {
 
   /** For profiles only (EngineOps). */
   addTo(flow: FlowState, dir: number): void {
-    flow.add(this.facts, dir, this.activityTimeoutUs);
+    flow.add(this.facts, dir, this.activityTimeoutUs, this.memory);
     this.table.touch(flow);
   }
 
@@ -299,7 +319,7 @@ export class FlowEngine implements EngineOps {
     const key = this.key;
     const flow = this.newFlow(reversed ? !key.srcIsA : key.srcIsA);
     const dir = flow.allForward ? 0 : reversed ? 1 : 0;
-    flow.init(this.facts, dir);
+    flow.init(this.facts, dir, this.memory);
     this.table.insert(flow);
     this.profile.onFlowStarted(flow, this.facts);
     return flow;
@@ -317,7 +337,7 @@ export class FlowEngine implements EngineOps {
       flow.retransFill = t.retransFill;
     }
     const dir = forceForward || flow.allForward ? 0 : this.key.srcIsA === flow.srcIsA ? 0 : 1;
-    flow.init(this.facts, dir);
+    flow.init(this.facts, dir, this.memory);
     this.table.insert(flow);
     this.profile.onFlowStarted(flow, this.facts);
     this.continuations++;
@@ -357,7 +377,10 @@ export class FlowEngine implements EngineOps {
     }
     flow.cidProto = p.realProto;
     // The group --jobs placed this packet by (the worker that owns the flow), for its tombstone.
-    flow.group = shardGroup(this.shardHasher.hash(this.meta!));
+    const group = shardGroup(this.shardHasher.hash(this.meta!));
+    flow.group = group;
+    const idSrcIsA = this.flowIds !== null ? this.flowIds.take(key, group) : -1;
+    flow.idSrcIsA = idSrcIsA < 0 ? srcIsA : idSrcIsA === 1;
     flow.cidSrcIsA = key.srcIsA;
     flow.cidSrcPort = p.realSrcPort;
     flow.cidDstPort = p.realDstPort;
@@ -408,11 +431,13 @@ export class FlowEngine implements EngineOps {
       t.ringAt = flow.ringAt;
       t.retransPos = flow.retransPos;
       t.retransFill = flow.retransFill;
+      t.ringWords = flow.retransRing !== null ? retransBlockWords(flow.ringAt >>> 24) : 0;
       t.group = flow.group;
-      const forgotten = this.tombstones.add(t);
-      if (forgotten !== null && forgotten.retransRing !== null) {
-        this.memory.releaseRing(forgotten.retransRing, forgotten.ringAt);
-        forgotten.retransRing = null;
+      // A tombstone the store does not keep comes back; the ones it forgot went through onForget.
+      const refused = this.tombstones.add(t);
+      if (refused === t && t.retransRing !== null) {
+        this.memory.releaseRing(t.retransRing, t.ringAt);
+        t.retransRing = null;
       }
     }
     this.retire(flow, keep);
@@ -425,6 +450,7 @@ export class FlowEngine implements EngineOps {
   private retire(flow: FlowState, ringKept: boolean): void {
     // At the end of input no flow starts again: recycling blocks would only grow the free lists (24 bytes a flow).
     if (this.currentIndex !== Number.MAX_SAFE_INTEGER) {
+      if (this.flowIds !== null) this.flowIds.put(flow, flow.group, flow.idSrcIsA);
       this.memory.releaseNumbers(flow.s, flow.w, flow.o);
       if (flow.retransRing !== null && !ringKept) this.memory.releaseRing(flow.retransRing, flow.ringAt);
     }
@@ -454,6 +480,7 @@ export class FlowEngine implements EngineOps {
       dstPort: srcIsA ? flow.portB : flow.portA,
       protocol: flow.keyProto,
       communityId: this.hasher.hash(flow.cidProto, cidSrc, cidDst, len, flow.cidSrcPort, flow.cidDstPort),
+      flowIdReversed: flow.idSrcIsA !== srcIsA,
     };
     const packets = flow.packets;
     this.flowsWritten++;

@@ -35,12 +35,68 @@ export interface PacketFacts {
 /** TCP state of the maintained fork's termination rule (spec §4, engelen-head). */
 export const TCP_STATE = { NONE: 0, FIRST_FIN: 1, SECOND_FIN: 2, READY: 3 } as const;
 
-/** Entries per direction in the retransmission ring (see FlowState.checkRetransmission). */
-export const RETRANS_RING = 32;
-/** Offset in a ring of its two per-side bounds (largest seq, largest ack; see checkRetransmission). */
-const RING_MAX = RETRANS_RING * 3 * 2;
-/** 32-bit words of one flow's ring: RETRANS_RING (seq, ack, len|window) triples per side, then the bounds. */
-export const RING_WORDS = RING_MAX + 4;
+/**
+ * Capacity classes of a flow's retransmission memory: distinct segments remembered per direction. A TCP flow
+ * starts in class 0 and moves up one class (2x) when a direction fills it, up to RETRANS_MAX; then the side's
+ * oldest segment is forgotten for each new one. So a 3-packet flow pays for 4 entries per side (96 bytes), and a
+ * repeat is recognised however far back it lies as long as fewer than RETRANS_MAX distinct segments of its side
+ * came after it. Classes up to RETRANS_LINEAR_MAX entries are scanned linearly; larger ones carry a hash index.
+ */
+export const RETRANS_CLASSES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
+/** Most distinct segments remembered per direction (the last class). */
+export const RETRANS_MAX = 1024;
+/** Largest class scanned without an index. */
+export const RETRANS_LINEAR_MAX = 32;
+/** 32-bit words per side of class `cls`: C (seq, ack, len|window) triples, plus 2C index slots above the linear
+ *  classes (entry + 1, 0 = empty; open addressing with linear probing). */
+function sideWords(cap: number): number {
+  return cap <= RETRANS_LINEAR_MAX ? 3 * cap : 5 * cap;
+}
+/** 32-bit words of one flow's retransmission block in class `cls` (both sides). */
+export function retransBlockWords(cls: number): number {
+  return 2 * sideWords(RETRANS_CLASSES[cls]!);
+}
+/** RING_AT packs the block's offset in its slab (low 24 bits) and its class (high 8 bits). */
+const RING_OFFSET_MASK = 0xffffff;
+
+/** Index slot of a segment in a side's hash index of `mask + 1` slots. */
+function segmentSlot(seq: number, ack: number, lw: number, mask: number): number {
+  let h = Math.imul(seq ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(ack ^ 0x7f4a7c15, 0xc2b2ae35) ^ Math.imul(lw, 0x27d4eb2d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h & mask;
+}
+
+/**
+ * Remove entry `entry` (0-based) of a side (entries from `base`, hash index of mask + 1 slots from `index`) from the
+ * index: find its slot, then shift later slots of the same probe run back (deletion without markers in linear
+ * probing, so lookups never meet stale slots and the index never fills up with them).
+ */
+function unindex(ring: Uint32Array, base: number, index: number, mask: number, entry: number): void {
+  const e = base + entry * 3;
+  let i = segmentSlot(ring[e]!, ring[e + 1]!, ring[e + 2]!, mask);
+  while (ring[index + i] !== entry + 1) i = (i + 1) & mask;
+  for (;;) {
+    let j = i;
+    let v: number;
+    for (;;) {
+      j = (j + 1) & mask;
+      v = ring[index + j]!;
+      if (v === 0) {
+        ring[index + i] = 0;
+        return;
+      }
+      const m = base + (v - 1) * 3;
+      const home = segmentSlot(ring[m]!, ring[m + 1]!, ring[m + 2]!, mask);
+      // The entry at j may move to i unless its home slot lies cyclically in (i, j].
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (!stays) break;
+    }
+    ring[index + i] = v;
+    i = j;
+  }
+}
 
 /** Flag bit order of the count columns: FIN SYN RST PSH ACK URG ECE CWR (the TCP header's bit order). */
 export const FLAG_INDEX = { FIN: 0, SYN: 1, RST: 2, PSH: 3, ACK: 4, URG: 5, ECE: 6, CWR: 7 } as const;
@@ -132,6 +188,7 @@ const BIT_ALL_FORWARD = 1 << 20;
 const BIT_BULK_ALL_BACKWARD = 1 << 21;
 const BIT_CID_SRC_IS_A = 1 << 22;
 const BIT_FIRST_BWD = 1 << 23;
+const BIT_ID_SRC_IS_A = 1 << 24;
 
 // Bulk tracker doubles (relative to S.BULK + 5 * d) and words (relative to W.BULK + 3 * d).
 const B_START = 0;
@@ -175,8 +232,8 @@ export class FlowState implements KeyFields {
   lruPrev: FlowState | null = null;
   lruNext: FlowState | null = null;
 
-  /** The slab holding the flow's ring of recent (seq, ack, len<<16|window) triples per direction, RETRANS_RING
-   *  each, from `ringAt`; null when not tracked. */
+  /** The slab holding the flow's retransmission memory (see checkRetransmission) from `ringAt`'s offset; null when
+   *  not tracked. */
   retransRing: Uint32Array | null = null;
 
   /** The slab holding the flow's doubles, at s[o + S.*] (other flows share the slab). */
@@ -203,7 +260,7 @@ export class FlowState implements KeyFields {
     for (let i = 0; i < S.START_TS; i += STAT_SLOTS) statReset(s, o + i);
     this.w[wo + W.FWD_MIN_HDR] = NO_MIN;
     this.w[wo + W.BWD_MIN_HDR] = NO_MIN;
-    this.w[wo + W.BITS] = BIT_SRC_IS_A | BIT_CID_SRC_IS_A;
+    this.w[wo + W.BITS] = BIT_SRC_IS_A | BIT_CID_SRC_IS_A | BIT_ID_SRC_IS_A;
     this.w[wo + W.ICMP] = 0; // icmpType = icmpCode = -1
     this.w[wo + W.HEAP_INDEX] = -1;
   }
@@ -274,12 +331,17 @@ export class FlowState implements KeyFields {
   get cidDstPort(): number { return this.w[this.wo + W.CID_PORTS]! & 0xffff; }
   set cidDstPort(v: number) { const i = this.wo + W.CID_PORTS; this.w[i] = (this.w[i]! & ~0xffff) | (v & 0xffff); }
   get cidSrcIsA(): boolean { return (this.w[this.wo + W.BITS]! & BIT_CID_SRC_IS_A) !== 0; }
+  /** True when the source in the flow's Flow ID text is endpoint A (the Src of the tuple's first flow, default
+   *  profile; otherwise the flow's own Src). */
+  get idSrcIsA(): boolean { return (this.w[this.wo + W.BITS]! & BIT_ID_SRC_IS_A) !== 0; }
+  set idSrcIsA(v: boolean) { this.setBit(BIT_ID_SRC_IS_A, v); }
   set cidSrcIsA(v: boolean) { this.setBit(BIT_CID_SRC_IS_A, v); }
   /** TCP_STATE of the maintained fork's termination rule. */
   get tcpState(): number { return (this.w[this.wo + W.BITS]! >>> 16) & 3; }
   set tcpState(v: number) { const i = this.wo + W.BITS; this.w[i] = (this.w[i]! & ~0x30000) | ((v & 3) << 16); }
 
-  // ---- retransmission ring position (the ring itself: retransRing) ----
+  // ---- retransmission memory position (the block itself: retransRing) ----
+  /** Where the block lies: offset in retransRing | class << 24 (FlowMemory.takeRing's result). */
   get ringAt(): number { return this.w[this.wo + W.RING_AT]!; }
   set ringAt(v: number) { this.w[this.wo + W.RING_AT] = v; }
   get retransPos(): number { return this.w[this.wo + W.RING_POS]! >>> 0; }
@@ -335,7 +397,7 @@ export class FlowState implements KeyFields {
    * Start the flow with its first packet travelling in direction `dir`. Mirrors the references'
    * firstPacket(): no inter-arrival sample, active period starts at the packet.
    */
-  init(p: PacketFacts, dir: number): void {
+  init(p: PacketFacts, dir: number, memory: FlowMemory | null = null): void {
     const s = this.s;
     const o = this.o;
     const ts = p.tsUs;
@@ -349,14 +411,14 @@ export class FlowState implements KeyFields {
     this.icmpType = p.icmpType;
     this.icmpCode = p.icmpCode;
     if (dir === 0) this.w[this.wo + W.FWD_INIT_WIN] = p.window;
-    this.accumulate(p, dir);
+    this.accumulate(p, dir, memory);
   }
 
   /**
    * Add a later packet in direction `dir`: the references' updateActiveIdleTime() then addPacket().
    * `activityTimeoutUs` drives Active/Idle (spec §6.1).
    */
-  add(p: PacketFacts, dir: number, activityTimeoutUs: number): void {
+  add(p: PacketFacts, dir: number, activityTimeoutUs: number, memory: FlowMemory | null = null): void {
     const s = this.s;
     const o = this.o;
     const ts = p.tsUs;
@@ -365,7 +427,7 @@ export class FlowState implements KeyFields {
     // Subflows (spec §6.3): a gap > 1 s (as double seconds) counts; the reference also calls the active/idle
     // update there, which is a no-op right after the call above (same timestamp).
     if ((ts - s[o + S.LAST_TS]!) / 1000000 > 1.0) inc(this.w, this.wo + W.SF_COUNT);
-    this.accumulate(p, dir);
+    this.accumulate(p, dir, memory);
     statPush(s, o + S.FLOW_IAT, ts - s[o + S.LAST_TS]!);
     s[o + S.LAST_TS] = ts;
   }
@@ -388,7 +450,7 @@ export class FlowState implements KeyFields {
     statPush(this.s, this.o + S.ALL_LEN, x);
   }
 
-  private accumulate(p: PacketFacts, dir: number): void {
+  private accumulate(p: PacketFacts, dir: number, memory: FlowMemory | null): void {
     const s = this.s;
     const o = this.o;
     const w = this.w;
@@ -401,7 +463,7 @@ export class FlowState implements KeyFields {
       const base = wo + W.FLAGS + (dir << 3);
       for (let bit = 0; bit < 8; bit++) if ((f >> bit) & 1) inc(w, base + bit);
     }
-    if (this.retransRing !== null) this.checkRetransmission(p, dir);
+    if (this.retransRing !== null) this.checkRetransmission(p, dir, memory);
     statPush(s, o + S.ALL_LEN, pay);
     if (dir === 0) {
       if (pay >= 1) inc(w, wo + W.ACT_FWD);
@@ -472,48 +534,143 @@ export class FlowState implements KeyFields {
 
   /**
    * TCP retransmission count of the maintained fork (spec §6 extra columns): a packet whose (seq, ack, payload
-   * length, window) equals an earlier packet's from the same side counts. The reference keeps a set of every
-   * segment of the flow; here each direction remembers its last RETRANS_RING distinct segments (O(1) memory).
-   * Limit: a segment identical to one more than RETRANS_RING distinct segments back in the same direction is
-   * not recognised. Real retransmissions and duplicate ACKs repeat recent segments (within one window), so
-   * the counts agree on real traffic.
+   * length, window) equals an earlier packet's from the same side counts. The fork keeps a set of every segment of
+   * the flow; here each side remembers its last RETRANS_MAX distinct segments (a FIFO of triples, scanned while
+   * small, then with a hash index), in a block that starts small and grows 2x when a side fills it
+   * (RETRANS_CLASSES), so short flows stay small.
+   * Exact for every repeat with fewer than RETRANS_MAX distinct segments of its side in between. The payload length
+   * and the window are kept as 16 bits each (a payload of 64 KiB or more, only seen with segmentation offload,
+   * compares modulo 65536). `memory` lets the block grow; without it a full class forgets its oldest instead.
+   *
+   * Measured against the former 32-entry ring scanned under seq/ack bounds (node 20, 2 shared cores): the 2 M-packet
+   * bench mix at --jobs 1 ran at 302 k packets/s against 289 k (one run each, within this machine's noise); one
+   * 1 M-packet TCP flow whose every segment is new (so the last class fills and forgets one segment per packet,
+   * the costliest path), best 3 of 5 interleaved runs: 1.99-2.03 s -> 2.09-2.14 s wall, same output. Indexing
+   * every class and growing 4x at a time cost the mix 43 MiB of RSS at the end of input (269 -> 314 MiB, its
+   * connections have 3-23 segments a side); scanning the classes up to 32 entries without an index and growing 2x
+   * brought it to 243 MiB, below the fixed ring's.
    */
-  checkRetransmission(p: PacketFacts, dir: number): void {
-    const ring = this.retransRing!;
+  checkRetransmission(p: PacketFacts, dir: number, memory: FlowMemory | null = null): void {
     const seq = p.tcpSeq >>> 0;
     const ack = p.tcpAck >>> 0;
     const lw = (((p.payload & 0xffff) << 16) | (p.window & 0xffff)) >>> 0;
-    const base = this.ringAt + dir * RETRANS_RING * 3;
-    const top = this.ringAt + RING_MAX + dir * 2;
     const shift = dir << 4;
-    const fillWord = this.retransFill;
-    const fill = (fillWord >>> shift) & 0xffff;
-    // ring[top], ring[top + 1]: the largest seq and ack (unsigned) stored since the side's ring was empty, an upper
-    // bound on every entry it holds. A segment above either bound cannot be in the ring: new data (seq climbs) and
-    // pure ACKs (ack climbs) skip the scan. After a wrap past 2^32 the bound only stays high (the scan runs; the
-    // result is the same). Measured, --jobs 1: one 1 M-packet TCP flow (full ring, every segment new) 1.63-1.69 ->
-    // 1.44-1.46 s in 2 of 3 interleaved runs; the bench mix (6-46 packets a connection, short scans) 413 -> 343 ms
-    // in this function. Costs 16 bytes per TCP flow.
-    if (fill !== 0 && seq <= ring[top]! && ack <= ring[top + 1]!) {
-      for (let i = 0; i < fill; i++) {
-        const o = base + i * 3;
-        if (ring[o] === seq && ring[o + 1] === ack && ring[o + 2] === lw) {
+    let ring = this.retransRing!;
+    let at = this.ringAt;
+    let cap: number = RETRANS_CLASSES[at >>> 24]!;
+    let base = (at & RING_OFFSET_MASK) + dir * sideWords(cap);
+    let fill = (this.retransFill >>> shift) & 0xffff;
+    let slot = -1;
+    if (cap <= RETRANS_LINEAR_MAX) {
+      for (let e = base, last = base + fill * 3; e < last; e += 3) {
+        if (ring[e] === seq && ring[e + 1] === ack && ring[e + 2] === lw) {
           inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
           return;
         }
       }
+    } else {
+      slot = this.findSlot(ring, base, cap, seq, ack, lw);
+      if (slot < 0) {
+        inc(this.w, this.wo + (dir === 0 ? W.RETRANS_FWD : W.RETRANS_BWD));
+        return;
+      }
     }
-    if (fill === 0 || seq > ring[top]!) ring[top] = seq;
-    if (fill === 0 || ack > ring[top + 1]!) ring[top + 1] = ack;
+    if (fill === cap && memory !== null && (at >>> 24) + 1 < RETRANS_CLASSES.length) {
+      this.growRetransmissions(memory);
+      ring = this.retransRing!;
+      at = this.ringAt;
+      cap = RETRANS_CLASSES[at >>> 24]!;
+      base = (at & RING_OFFSET_MASK) + dir * sideWords(cap);
+      fill = (this.retransFill >>> shift) & 0xffff;
+      slot = cap <= RETRANS_LINEAR_MAX ? -1 : this.findSlot(ring, base, cap, seq, ack, lw);
+    }
     const posWord = this.retransPos;
     const pos = (posWord >>> shift) & 0xffff;
-    const o = base + pos * 3;
-    ring[o] = seq;
-    ring[o + 1] = ack;
-    ring[o + 2] = lw;
-    const nextPos = pos + 1 === RETRANS_RING ? 0 : pos + 1;
+    const e = base + pos * 3;
+    const indexed = cap > RETRANS_LINEAR_MAX;
+    if (fill === cap) {
+      // Full at the last class (or no room to grow): forget this side's oldest segment, the FIFO slot about to be
+      // overwritten; the deletion may move the free slot found above, so look again.
+      if (indexed) {
+        unindex(ring, base, base + 3 * cap, 2 * cap - 1, pos);
+        slot = this.findSlot(ring, base, cap, seq, ack, lw);
+      }
+    } else {
+      this.retransFill = ((this.retransFill & ~(0xffff << shift)) | ((fill + 1) << shift)) >>> 0;
+    }
+    ring[e] = seq;
+    ring[e + 1] = ack;
+    ring[e + 2] = lw;
+    if (indexed) ring[base + 3 * cap + slot] = pos + 1;
+    const nextPos = pos + 1 === cap ? 0 : pos + 1;
     this.retransPos = ((posWord & ~(0xffff << shift)) | (nextPos << shift)) >>> 0;
-    if (fill < RETRANS_RING) this.retransFill = ((fillWord & ~(0xffff << shift)) | ((fill + 1) << shift)) >>> 0;
+  }
+
+  /**
+   * In an indexed side (entries from `base`, cap of them, index after them): -1 when (seq, ack, lw) is there,
+   * otherwise the free index slot where it would go.
+   */
+  private findSlot(ring: Uint32Array, base: number, cap: number, seq: number, ack: number, lw: number): number {
+    const mask = 2 * cap - 1;
+    const index = base + 3 * cap;
+    let slot = segmentSlot(seq, ack, lw, mask);
+    for (let v = ring[index + slot]!; v !== 0; v = ring[index + slot]!) {
+      const e = base + (v - 1) * 3;
+      if (ring[e] === seq && ring[e + 1] === ack && ring[e + 2] === lw) return -1;
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  /** Move the retransmission memory to a block of the next class, both sides' segments kept oldest first. */
+  private growRetransmissions(memory: FlowMemory): void {
+    const oldRing = this.retransRing!;
+    const oldAt = this.ringAt;
+    const oldCls = oldAt >>> 24;
+    const oldCap: number = RETRANS_CLASSES[oldCls]!;
+    const oldOff = oldAt & RING_OFFSET_MASK;
+    const at = memory.takeRing(oldCls + 1);
+    const ring = memory.ring;
+    const cap: number = RETRANS_CLASSES[oldCls + 1]!;
+    const indexed = cap > RETRANS_LINEAR_MAX;
+    const off = at & RING_OFFSET_MASK;
+    const mask = 2 * cap - 1;
+    let fillWord = 0;
+    let posWord = 0;
+    for (let d = 0; d < 2; d++) {
+      const shift = d << 4;
+      const fill = (this.retransFill >>> shift) & 0xffff;
+      const pos = (this.retransPos >>> shift) & 0xffff;
+      const oldBase = oldOff + d * sideWords(oldCap);
+      const base = off + d * sideWords(cap);
+      const index = base + 3 * cap;
+      // Oldest first: a full side's oldest entry is at its next write position, a partly filled side's at 0.
+      const first = fill === oldCap ? pos : 0;
+      for (let i = 0; i < fill; i++) {
+        let j = first + i;
+        if (j >= oldCap) j -= oldCap;
+        const from = oldBase + j * 3;
+        const to = base + i * 3;
+        const seq = oldRing[from]!;
+        const ack = oldRing[from + 1]!;
+        const lw = oldRing[from + 2]!;
+        ring[to] = seq;
+        ring[to + 1] = ack;
+        ring[to + 2] = lw;
+        if (indexed) {
+          let slot = segmentSlot(seq, ack, lw, mask);
+          while (ring[index + slot] !== 0) slot = (slot + 1) & mask;
+          ring[index + slot] = i + 1;
+        }
+      }
+      fillWord |= fill << shift;
+      posWord |= fill << shift; // fill < cap: the next entry goes after the copied ones
+    }
+    memory.releaseRing(oldRing, oldAt);
+    this.retransRing = ring;
+    this.ringAt = at;
+    this.retransFill = fillWord >>> 0;
+    this.retransPos = posWord >>> 0;
   }
 
   /** Packets with flag `flagIndex` (FLAG_INDEX) in direction `dir`. */
@@ -527,31 +684,37 @@ export class FlowState implements KeyFields {
   }
 }
 
-/** Flows per slab of FlowMemory (one ArrayBuffer each for number blocks and for retransmission rings). */
+/** Flows per slab of FlowMemory's number blocks. */
 const SLAB_FLOWS = 1024;
+/** 32-bit words of a slab of retransmission blocks (at least 16 blocks of the largest class). */
+function ringSlabWords(cls: number): number {
+  const block = retransBlockWords(cls);
+  return Math.max(65536, block * 16) - (Math.max(65536, block * 16) % block);
+}
 
 /**
- * Recycles the blocks of flows: number blocks (BLOCK_DOUBLES doubles) and retransmission rings (RING_WORDS
- * words), carved out of large slabs (addressed by slab and offset, no view per flow) and kept on free lists
- * when a flow ends, so a flow start allocates no ArrayBuffer and memory stays flat while flows come and go. A
- * block given back must no longer be used by anyone. A block that is dropped instead of given back is simply
- * garbage (its slab lives while any flow of it does). Measured (100 k FlowStates held, node 20): RSS per TCP
- * flow (numbers + ring) 2,805 → 1,451 bytes, per UDP flow (numbers only) 1,074 bytes, as each small ArrayBuffer
- * carried ~600 bytes of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 → 289 MB,
- * same bytes.
+ * Recycles the blocks of flows: number blocks (BLOCK_DOUBLES doubles) and retransmission blocks (one size per
+ * class, retransBlockWords), carved out of large slabs (addressed by slab and offset, no view per flow) and kept
+ * on free lists when a flow ends, so a flow start allocates no ArrayBuffer and memory stays flat while flows come
+ * and go. A block given back must no longer be used by anyone. A block that is dropped instead of given back is
+ * simply garbage (its slab lives while any flow of it does). Measured (100 k FlowStates held, node 20): RSS per
+ * TCP flow (numbers + ring) 2,805 → 1,451 bytes, per UDP flow (numbers only) 1,074 bytes, as each small
+ * ArrayBuffer carried ~600 bytes of backing-store bookkeeping; 500 k-packet bench mix at --jobs 1: peak RSS 308 →
+ * 289 MB, same bytes.
  */
 export class FlowMemory {
   /** Free blocks: slab, its words and offset (parallel lists). */
   private readonly freeSlabs: Float64Array[] = [];
   private readonly freeWords: Int32Array[] = [];
   private readonly freeOffsets: number[] = [];
-  private readonly freeRings: Uint32Array[] = [];
-  private readonly freeRingOffsets: number[] = [];
+  /** Per retransmission class: free blocks (slab and packed offset), the slab being carved and its position. */
+  private readonly freeRings: Uint32Array[][] = RETRANS_CLASSES.map(() => []);
+  private readonly freeRingOffsets: number[][] = RETRANS_CLASSES.map(() => []);
+  private readonly ringSlabs: Uint32Array[] = RETRANS_CLASSES.map(() => new Uint32Array(0));
+  private readonly ringPos: number[] = RETRANS_CLASSES.map(() => 0);
   private numberSlab: Float64Array = new Float64Array(0);
   private numberWords: Int32Array = new Int32Array(0);
   private numberPos = 0;
-  private ringSlab: Uint32Array = new Uint32Array(0);
-  private ringPos = 0;
 
   /** The slab of the block takeNumbers() returned last, and the same slab as 32-bit words. */
   slab: Float64Array = new Float64Array(0);
@@ -579,26 +742,39 @@ export class FlowMemory {
     return at;
   }
 
-  /** The slab of the ring takeRing() returned last. */
+  /** The slab of the block takeRing() returned last. */
   ring: Uint32Array = new Uint32Array(0);
 
-  /** A retransmission ring (contents undefined: a flow reads only the slots its fill count covers): its offset in
-   *  `this.ring` (read right after the call). */
-  takeRing(): number {
-    const v = this.freeRings.pop();
+  /**
+   * A retransmission block of class `cls` (default 0) whose hash indexes are empty (entries are read only below a
+   * side's fill count or where an index slot points): its offset in `this.ring` | cls << 24 (read `ring` right after
+   * the call).
+   */
+  takeRing(cls = 0): number {
+    const cap: number = RETRANS_CLASSES[cls]!;
+    let slab: Uint32Array;
+    let at: number;
+    const v = this.freeRings[cls]!.pop();
     if (v !== undefined) {
-      this.ring = v;
-      return this.freeRingOffsets.pop()!;
+      slab = v;
+      at = this.freeRingOffsets[cls]!.pop()!;
+    } else {
+      const size = retransBlockWords(cls);
+      if (this.ringPos[cls] === this.ringSlabs[cls]!.length) {
+        this.ringSlabs[cls] = new Uint32Array(ringSlabWords(cls));
+        this.ringPos[cls] = 0;
+      }
+      slab = this.ringSlabs[cls]!;
+      at = this.ringPos[cls]!;
+      this.ringPos[cls] = at + size;
     }
-    const size = RING_WORDS;
-    if (this.ringPos === this.ringSlab.length) {
-      this.ringSlab = new Uint32Array(size * SLAB_FLOWS);
-      this.ringPos = 0;
+    // Clear both sides' hash indexes (2C words after each side's 3C entry words); linear classes have none.
+    if (cap > RETRANS_LINEAR_MAX) {
+      slab.fill(0, at + 3 * cap, at + 5 * cap);
+      slab.fill(0, at + 8 * cap, at + 10 * cap);
     }
-    const at = this.ringPos;
-    this.ringPos += size;
-    this.ring = this.ringSlab;
-    return at;
+    this.ring = slab;
+    return (at | (cls << 24)) >>> 0;
   }
 
   /** Give back a flow's block (its slab, the slab's words and the offset). */
@@ -608,9 +784,10 @@ export class FlowMemory {
     this.freeOffsets.push(at);
   }
 
-  /** Give back a retransmission ring (its slab and offset). */
+  /** Give back a retransmission block (its slab and takeRing's packed offset). */
   releaseRing(slab: Uint32Array, at: number): void {
-    this.freeRings.push(slab);
-    this.freeRingOffsets.push(at);
+    const cls = at >>> 24;
+    this.freeRings[cls]!.push(slab);
+    this.freeRingOffsets[cls]!.push(at & RING_OFFSET_MASK);
   }
 }

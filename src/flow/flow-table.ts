@@ -256,6 +256,9 @@ export class Tombstone implements KeyFields {
   ringAt = 0;
   retransPos = 0;
   retransFill = 0;
+  /** 32-bit words of the retransmission block the tombstone holds (0 without one): counted against its group's
+   *  budget in the store. */
+  ringWords = 0;
   /** The flow's shard group (hash.ts SHARD_GROUPS): the FIFO of the store it is kept in. */
   group = 0;
   chainNext: Tombstone | null = null;
@@ -276,15 +279,26 @@ export class TombstoneStore {
   private readonly heads: (Tombstone | null)[] = new Array<Tombstone | null>(SHARD_GROUPS).fill(null);
   private readonly tails: (Tombstone | null)[] = new Array<Tombstone | null>(SHARD_GROUPS).fill(null);
   private readonly groupCounts = new Int32Array(SHARD_GROUPS);
+  private readonly groupWords = new Float64Array(SHARD_GROUPS);
   count = 0;
   /** Tombstones forgotten because their group was full. */
   evicted = 0;
 
   /** Most tombstones kept per group (0 = none). */
   readonly perGroup: number;
+  /** Most retransmission-block words (Tombstone.ringWords) the tombstones of one group hold together. */
+  readonly wordsPerGroup: number;
+  private readonly onForget: ((t: Tombstone) => void) | null;
 
-  constructor(perGroup: number) {
+  /**
+   * @param wordsPerGroup budget of retransmission-block words per group (a group over it forgets its oldest
+   *   tombstones first), unlimited when omitted
+   * @param onForget called with every tombstone forgotten to make room, so the caller can recycle what it holds
+   */
+  constructor(perGroup: number, wordsPerGroup = Number.POSITIVE_INFINITY, onForget: ((t: Tombstone) => void) | null = null) {
     this.perGroup = perGroup;
+    this.wordsPerGroup = wordsPerGroup;
+    this.onForget = onForget;
   }
 
   find(key: FlowKey): Tombstone | null {
@@ -297,18 +311,24 @@ export class TombstoneStore {
   }
 
   /**
-   * Store `t` (its key fields and group set). A tombstone with the same key must not be present. Returns the tombstone
-   * forgotten to make room (its group is full), `t` itself when the store keeps none, else null; the caller may
-   * recycle what it holds.
+   * Store `t` (its key fields and group set). A tombstone with the same key must not be present. Its group forgets
+   * its oldest tombstones while it holds perGroup of them or their ring words and t's would pass wordsPerGroup (a
+   * tombstone bigger than the whole budget is not kept). Returns the tombstone forgotten to make room (the last
+   * one when several were; each also goes to onForget), `t` itself when it is not kept, else null; the caller may
+   * recycle what a returned tombstone holds.
    */
   add(t: Tombstone): Tombstone | null {
-    if (this.perGroup <= 0) return t;
+    if (this.perGroup <= 0 || t.ringWords > this.wordsPerGroup) return t;
     const g = t.group;
     let forgotten: Tombstone | null = null;
-    if (this.groupCounts[g]! >= this.perGroup && this.heads[g] !== null) {
+    while (
+      this.heads[g] !== null &&
+      (this.groupCounts[g]! >= this.perGroup || this.groupWords[g]! + t.ringWords > this.wordsPerGroup)
+    ) {
       forgotten = this.heads[g]!;
       this.remove(forgotten);
       this.evicted++;
+      if (this.onForget !== null) this.onForget(forgotten);
     }
     const b = t.hash & BUCKET_MASK;
     t.chainNext = this.buckets.get(b) ?? null;
@@ -320,6 +340,7 @@ export class TombstoneStore {
     else this.heads[g] = t;
     this.tails[g] = t;
     this.groupCounts[g]!++;
+    this.groupWords[g] = this.groupWords[g]! + t.ringWords;
     this.count++;
     return forgotten;
   }
@@ -347,6 +368,7 @@ export class TombstoneStore {
     else this.tails[g] = t.prev;
     t.prev = t.next = null;
     this.groupCounts[g]!--;
+    this.groupWords[g] = this.groupWords[g]! - t.ringWords;
     this.count--;
   }
 }

@@ -3,7 +3,7 @@
 // before it are kept, the damage is recorded in ReadStats, and the next input goes on. No file I/O here.
 import { Transform, type TransformCallback } from 'node:stream';
 import { CaptureParser } from '../capture/capture-parser.js';
-import { decodePacket } from '../decode/decoder.js';
+import { DECODE_DEFAULTS, decodePacket, type DecodeOptions } from '../decode/decoder.js';
 import { PcapflowError } from '../errors.js';
 import { createPacketMeta, SKIP, type RawPacket } from '../types.js';
 import { PacketBatchWriter, type PacketBatch } from '../shard/packet-batch.js';
@@ -16,6 +16,8 @@ export interface PacketStageOptions {
   batchSize?: number;
   /** Flow engines the batches are packed for (--jobs; default 1). */
   shards?: number;
+  /** How packets are decoded (--decap, the cicflowmeter profile's decoder rules); DECODE_DEFAULTS when omitted. */
+  decode?: DecodeOptions;
 }
 
 /** Transform (object mode): CaptureChunk in, PacketBatch out. Every packet read goes into a batch: decoded
@@ -24,6 +26,7 @@ export class PacketStage extends Transform {
   private readonly stats: ReadStats;
   private readonly writer: PacketBatchWriter;
   private readonly meta = createPacketMeta();
+  private readonly decode: DecodeOptions;
   private parser: CaptureParser | null = null;
   private parserFile = -1;
   private failedFile = -1;
@@ -34,6 +37,7 @@ export class PacketStage extends Transform {
   constructor(opts: PacketStageOptions) {
     super({ objectMode: true, highWaterMark: 4 });
     this.stats = opts.stats;
+    this.decode = opts.decode ?? DECODE_DEFAULTS;
     this.writer = new PacketBatchWriter(opts.batchSize ?? 4096, opts.shards ?? 1);
   }
 
@@ -83,10 +87,11 @@ export class PacketStage extends Transform {
     let pkt: RawPacket | null;
     while ((pkt = parser.next()) !== null) {
       stats.packetsRead++;
-      const skip = decodePacket(pkt.data, pkt.linkType, meta);
+      const skip = decodePacket(pkt.data, pkt.linkType, meta, this.decode);
       if (skip === SKIP.NONE) {
         stats.packetsDecoded++;
         if (meta.truncated) stats.packetsTruncated++;
+        if (meta.tunnelLayers > 0) stats.tunnel(meta.tunnelKinds, meta.tunnelLayers);
       } else {
         stats.skip(skip);
       }

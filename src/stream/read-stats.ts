@@ -1,6 +1,6 @@
 // Counters of what pcapflow did with every packet it read, shared by the packet stage, the flow stage and the
 // summary. Plain data; no I/O.
-import { SKIP_REASONS, type SkipCode } from '../types.js';
+import { SKIP_REASONS, TUNNEL_NAMES, type SkipCode } from '../types.js';
 import type { PcapflowError } from '../errors.js';
 
 export interface CaptureDamage {
@@ -20,6 +20,26 @@ export class ReadStats {
   files = 0;
   bytesRead = 0;
   readonly damage: CaptureDamage[] = [];
+  /** --decap: decoded packets that went through each tunnel kind (TUNNEL.*), and tunnel layers entered in all. */
+  readonly tunnelPackets: number[] = TUNNEL_NAMES.map(() => 0);
+  tunnelLayers = 0;
+  packetsDecapsulated = 0;
+
+  /** A decoded packet reached through `layers` tunnel layers of the kinds in `kinds` (bits 1 << TUNNEL.*). */
+  tunnel(kinds: number, layers: number): void {
+    this.packetsDecapsulated++;
+    this.tunnelLayers += layers;
+    for (let k = 0; k < TUNNEL_NAMES.length; k++) if ((kinds >> k) & 1) this.tunnelPackets[k]!++;
+  }
+
+  /** Tunnel counts for the summary: packets_decapsulated, tunnel_layers and packets per kind (zeros left out). */
+  tunnelsByName(): Record<string, number> {
+    const out: Record<string, number> = { packets_decapsulated: this.packetsDecapsulated, tunnel_layers: this.tunnelLayers };
+    this.tunnelPackets.forEach((n, k) => {
+      if (n > 0) out[TUNNEL_NAMES[k]!] = n;
+    });
+    return out;
+  }
 
   skip(code: SkipCode): void {
     this.skippedByCode[code]!++;

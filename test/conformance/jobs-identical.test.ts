@@ -1,6 +1,6 @@
 // `--jobs N` never changes the output: for every capture in ../shared/testdata (damaged ones included), read
 // directory by directory, the CSV bytes, the exit status and the counters are the same for --jobs 1, 2, 4 and 8,
-// in both profiles. Skips when ../shared is absent.
+// in both profiles, with and without --decap. Skips when ../shared is absent.
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +12,9 @@ import { HAVE_SHARED, TESTDATA_DIR } from '../helpers/paths.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-jobs-'));
 
-async function output(inputs: string[], profile: string, jobs: number): Promise<{ csv: string; exitCode: number; counts: unknown }> {
+async function output(inputs: string[], profile: string, jobs: number, decap = false): Promise<{ csv: string; exitCode: number; counts: unknown }> {
   const out = path.join(tmp, `out-${jobs}.csv`);
-  const { exitCode, summary } = await runFlows(normalizeOptions({ inputs, output: out, profile, jobs, quiet: true }), new PassThrough());
+  const { exitCode, summary } = await runFlows(normalizeOptions({ inputs, output: out, profile, jobs, quiet: true, decap }), new PassThrough());
   const { elapsed_s: _e, peak_rss_bytes: _r, rss_at_end_of_input_bytes: _s, jobs: _j, ...counts } = summary;
   return { csv: readFileSync(out, 'utf8'), exitCode, counts };
 }
@@ -33,11 +33,11 @@ function capturesIn(dir: string): string[] {
     : [];
   it.each(dirs)('%s/', async (dir) => {
     const inputs = capturesIn(dir);
-    for (const profile of ['default', 'cicflowmeter']) {
-      const ref = await output(inputs, profile, 1);
+    for (const [profile, decap] of [['default', false], ['cicflowmeter', false], ['default', true], ['cicflowmeter', true]] as const) {
+      const ref = await output(inputs, profile, 1, decap);
       expect(ref.csv.split('\n').length).toBeGreaterThan(1);
       for (const jobs of [2, 4, 8]) {
-        const got = await output(inputs, profile, jobs);
+        const got = await output(inputs, profile, jobs, decap);
         expect(got.exitCode).toBe(ref.exitCode);
         expect(got.counts).toEqual(ref.counts);
         expect(got.csv === ref.csv).toBe(true);

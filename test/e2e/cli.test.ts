@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildFrame, buildIpPacket, concat } from '../helpers/frame-builder.js';
 import { CLI, SAMPLES_DIR } from '../helpers/paths.js';
+import { buildPcap } from '../helpers/pcap-builder.js';
 
 const sample = (name: string): string => path.join(SAMPLES_DIR, name);
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-e2e-'));
@@ -205,5 +207,62 @@ describe('pcapflow community-id', () => {
     expect(r.stdout).toBe('1:wCb3OG7yAFWelaUydu0D+125CLM=\n');
     const many = pcapflow(['community-id', '--seed', '1'], { input: Buffer.from('tcp 5.6.7.8 1.2.3.4 3344 1122\n6 1.2.3.4 5.6.7.8 1122 3344\n') });
     expect(many.stdout).toBe('1:HhA1B+6CoLbiKPEs5nhNYN4XWfk=\n1:HhA1B+6CoLbiKPEs5nhNYN4XWfk=\n');
+  });
+});
+
+describe('--decap', () => {
+  // Built here: three VXLAN frames (RFC 7348) carrying a TCP handshake 192.168.1.10:40000 <-> 192.168.1.20:443
+  // between the tunnel endpoints 10.0.0.1 and 10.0.0.2 (each endpoint sends from its own UDP source port), and
+  // two GRE frames carrying a DNS exchange 172.16.0.1:33000 <-> 172.16.0.2:53.
+  const eth = (type: number): Uint8Array => Uint8Array.from([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, type >> 8, type & 0xff]);
+  const tcp = (src: string, dst: string, sp: number, dp: number, flags: number): Uint8Array =>
+    buildIpPacket({ ip: { version: 4, src, dst }, l4: { proto: 'tcp', srcPort: sp, dstPort: dp, flags } }).bytes;
+  const vxlan = (fromA: boolean, inner: Uint8Array): Uint8Array =>
+    buildFrame({
+      ip: { version: 4, src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1' },
+      l4: { proto: 'udp', srcPort: fromA ? 50000 : 50001, dstPort: 4789 },
+      payload: concat(Uint8Array.from([0x08, 0, 0, 0, 0, 0, 1, 0]), eth(0x0800), inner),
+    }).bytes;
+  const gre = (inner: Uint8Array): Uint8Array =>
+    buildFrame({ ip: { version: 4, src: '10.0.0.3', dst: '10.0.0.4' }, l4: { proto: 'other', protocol: 47 }, payload: concat(Uint8Array.from([0, 0, 0x08, 0x00]), inner) }).bytes;
+  const dns = (query: boolean): Uint8Array =>
+    buildIpPacket({ ip: { version: 4, src: query ? '172.16.0.1' : '172.16.0.2', dst: query ? '172.16.0.2' : '172.16.0.1' }, l4: { proto: 'udp', srcPort: query ? 33000 : 53, dstPort: query ? 53 : 33000 }, payload: 20 }).bytes;
+  const frames = [
+    vxlan(true, tcp('192.168.1.10', '192.168.1.20', 40000, 443, 0x02)),
+    vxlan(false, tcp('192.168.1.20', '192.168.1.10', 443, 40000, 0x12)),
+    vxlan(true, tcp('192.168.1.10', '192.168.1.20', 40000, 443, 0x10)),
+    gre(dns(true)),
+    gre(dns(false)),
+  ];
+  const file = path.join(tmp, 'tunnels.pcap');
+  writeFileSync(file, buildPcap(frames.map((data, i) => ({ data, tsSec: 1_700_000_000 + i }))).bytes);
+
+  it('keys flows by the inner packets and counts the tunnels in --stats', () => {
+    const stats = path.join(tmp, 'decap-stats.json');
+    const r = pcapflow([file, '--decap', '-q', '--stats', stats]);
+    expect(r.status).toBe(0);
+    const rows = parseCsv(r.stdout).slice(1);
+    expect(rows.map((row) => row.slice(1, 6).join(' ')).sort()).toEqual(['172.16.0.1 33000 172.16.0.2 53 17', '192.168.1.10 40000 192.168.1.20 443 6']);
+    const s = JSON.parse(readFileSync(stats, 'utf8')) as { tunnels: Record<string, number>; packets_in_flows: number };
+    expect(s.tunnels).toEqual({ packets_decapsulated: 5, tunnel_layers: 5, vxlan: 3, gre: 2 });
+    expect(s.packets_in_flows).toBe(5);
+    // Without --decap: the tunnels' own flows (two VXLAN UDP flows, one per source port, and the GRE flow).
+    const outer = parseCsv(pcapflow([file, '-q']).stdout).slice(1);
+    expect(outer.map((row) => `${row[1]} ${row[3]} ${row[5]}`).sort()).toEqual(['10.0.0.1 10.0.0.2 17', '10.0.0.2 10.0.0.1 17', '10.0.0.3 10.0.0.4 47']);
+    // The cicflowmeter profile takes the inner packets too.
+    const cic = parseCsv(pcapflow([file, '--decap', '-q', '--profile', 'cicflowmeter']).stdout).slice(1);
+    expect(cic.map((row) => row[0]).sort()).toEqual(['172.16.0.1-172.16.0.2-33000-53-17', '192.168.1.10-192.168.1.20-40000-443-6']);
+  });
+
+  it('pcapflow packets --decap prints the inner addresses, protocol and ports', () => {
+    const lines = pcapflow(['packets', file, '--decap']).stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t').slice(5).join(' '));
+    expect(lines).toEqual([
+      '192.168.1.10 192.168.1.20 6 40000 443',
+      '192.168.1.20 192.168.1.10 6 443 40000',
+      '192.168.1.10 192.168.1.20 6 40000 443',
+      '172.16.0.1 172.16.0.2 17 33000 53',
+      '172.16.0.2 172.16.0.1 17 53 33000',
+    ]);
+    expect(pcapflow(['packets', file]).stdout.split('\n')[1]!.split('\t').slice(5).join(' ')).toBe('10.0.0.1 10.0.0.2 17 50000 4789');
   });
 });

@@ -4,10 +4,10 @@
 // against the spec's arithmetic. Also checks the other profile where the spec says what it prints.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI, SAMPLES_DIR } from '../helpers/paths.js';
+import { CLI, HAVE_SHARED, SAMPLES_DIR, TESTDATA_DIR } from '../helpers/paths.js';
 
 type Row = Record<string, string>;
 interface Run {
@@ -404,5 +404,74 @@ describe('fix captures, default profile (✔ engelen-head)', () => {
     // ⚠ §2 upstream: IPv6 ignored; SCTP and GRE between the same hosts are one protocol-0 flow of 2 packets.
     const u = only(cic('default-extension-protocols.pcap').rows);
     expect([u['Flow ID'], u['Total Fwd Packet']]).toEqual(['10.0.0.1-10.0.0.9-0-0-0', '2']);
+  });
+});
+
+describe('the references\' less visible rules (samples/quirks, README "The references\' less visible rules")', () => {
+  test('cic-vlan-trailer: rule 1, trailer bytes are payload behind a VLAN tag only', () => {
+    const r = only(cic('cic-vlan-trailer.pcap').rows);
+    // Forward: 4 + 6 trailer bytes (tagged), 4 (tagged, no trailer: a 62-byte frame), 4 (untagged: IP length).
+    // Backward: a pure ACK with 6 trailer bytes behind the tag.
+    expect([r['Total Length of Fwd Packet'], r['Total Length of Bwd Packet']]).toEqual(['18.0', '6.0']);
+    expect([r['Fwd Packet Length Max'], r['Fwd Packet Length Min'], r['Bwd Packet Length Max']]).toEqual(['10.0', '4.0', '6.0']);
+    // The default profile counts no trailer bytes.
+    const d = only(noClock(dflt('cic-vlan-trailer.pcap').rows));
+    expect([d['Total Length of Fwd Packet'], d['Total Length of Bwd Packet']]).toEqual(['12.0', '0.0']);
+  });
+
+  test('cic-icmp-error-quotes-udp: rule 2, ICMP 3/3 quoting UDP is a UDP packet; ICMP 11/0 is not', () => {
+    const rows = cic('cic-icmp-error-quotes-udp.pcap').rows;
+    expect(rows.map((r) => r['Flow ID']).sort()).toEqual(['10.0.0.1-10.0.0.3-5353-53-17', '10.0.0.3-10.0.0.1-5353-53-17', '10.0.0.4-10.0.0.1-0-0-0']);
+    const err = rows.find((r) => r['Flow ID'] === '10.0.0.3-10.0.0.1-5353-53-17')!;
+    // Two packets from the ICMP sender: header 8 each; payload 0 (only the UDP header quoted) and 10 (the whole
+    // datagram quoted, its 10 payload bytes after the quoted header).
+    expect([err['Total Fwd Packet'], err['Fwd Header Length'], err['Total Length of Fwd Packet'], err['Fwd Packet Length Max']]).toEqual(['2', '16', '10.0', '10.0']);
+    // The default profile keeps ICMP as ICMP: one flow per host pair with type 3 / code 3.
+    const d = dflt('cic-icmp-error-quotes-udp.pcap').rows.filter((r) => r['Protocol'] === '1');
+    expect(d.map((r) => [r['Src IP'], r['ICMP Type'], r['ICMP Code']]).sort()).toEqual([['10.0.0.3', '3', '3'], ['10.0.0.4', '11', '0']]);
+  });
+
+  test('default-flow-id-tuple-seen-before: rule 3, the first flow\'s Flow ID, the new flow\'s Src/Dst', () => {
+    const rows = noClock(dflt('default-flow-id-tuple-seen-before.pcap').rows);
+    expect(rows.map((r) => [r['Flow ID'], r['Src IP'], r['Src Port']])).toEqual([
+      ['10.0.0.1-10.0.0.3-5353-53-17', '10.0.0.1', '5353'],
+      ['10.0.0.1-10.0.0.3-5353-53-17', '10.0.0.3', '53'],
+    ]);
+  });
+
+  test('default-sctp-lengths: rule 4, header 12 per packet, payload the bytes after it', () => {
+    const r = only(dflt('default-sctp-lengths.pcap').rows);
+    expect([r['Fwd Header Length'], r['Bwd Header Length'], r['Total Length of Fwd Packet'], r['Total Length of Bwd Packet']]).toEqual(['24', '12', '20.0', '4.0']);
+    expect([r['Fwd Act Data Pkts'], r['Bwd Act Data Pkts'], r['Fwd Seg Size Min']]).toEqual(['1', '1', '12']);
+  });
+
+  test('default-retransmission-far-back: rule 5, a repeat 40 distinct segments back counts', () => {
+    const r = only(dflt('default-retransmission-far-back.pcap').rows);
+    expect([r['Fwd TCP Retrans. Count'], r['Bwd TCP Retrans. Count'], r['Total TCP Retrans. Count']]).toEqual(['1', '0', '1']);
+  });
+});
+
+/**
+ * quirks2 (../shared/testdata/synthetic/quirks2.pcap, expected/quirks2/README.md) through the command line, so the
+ * whole pipeline is covered: the cicflowmeter profile's decoder rules (trailers behind VLAN tags, ICMP errors
+ * quoting UDP/TCP) applied in the packet stage, the default profile's Flow ID memory, SCTP lengths and
+ * retransmission memory in the flow engine, with one and two workers. Every reference row is matched (cicflowmeter
+ * byte for byte, default value for value; quirks2 has only protocols the fork prints) and no row is left over.
+ */
+const QUIRKS2 = path.join(TESTDATA_DIR, 'synthetic', 'quirks2.pcap');
+(HAVE_SHARED && existsSync(QUIRKS2) ? describe : describe.skip)('quirks2 through the command line', () => {
+  test.each([
+    ['cicflowmeter', '1'],
+    ['cicflowmeter', '2'],
+    ['default', '1'],
+    ['default', '2'],
+  ])('--profile %s --jobs %s', (profile, jobs) => {
+    const r = spawnSync(process.execPath, [CLI, QUIRKS2, '--profile', profile, '--jobs', jobs, '-q'], { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const ours = r.stdout.toString('utf8').trimEnd().split('\n').slice(1).map((l) => l.slice(0, l.lastIndexOf(',')));
+    const expected = readFileSync(path.join(TESTDATA_DIR, 'expected', 'quirks2', profile, 'synthetic__quirks2.pcap.csv'), 'utf8')
+      .trimEnd().split('\n').slice(1);
+    expect(expected.length).toBe(profile === 'cicflowmeter' ? 78 : 85);
+    expect([...ours].sort()).toEqual([...expected].sort());
   });
 });

@@ -65,6 +65,29 @@ describe('decodePacket never throws', () => {
     );
   });
 
+  test('with --decap and the cicflowmeter rules: arbitrary bytes behind every tunnel header and ICMP errors', () => {
+    // Ethernet, then IPv4 with total length 0 (the whole capture is the datagram) and protocol `p`.
+    const ip = (p: number): number[] => [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0, 0, 64, p, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+    const udp = (port: number): number[] => [...ip(17), 0xc3, 0x50, port >> 8, port & 0xff, 0, 0, 0, 0];
+    const prefixes: number[][] = [
+      ip(4), ip(41), ip(47), [...ip(47), 0, 0, 0x65, 0x58], [...ip(47), 0x30, 0x81, 0x88, 0x0b], [...ip(47), 0x10, 0, 0x22, 0xeb],
+      [...ip(47), 0x20, 0, 0x89, 0x09], udp(4789), udp(6081), udp(2152), udp(3544), udp(6635),
+      [...ip(1), 3, 3, 0, 0, 0, 0, 0, 0, 0x45], [...ip(1), 12, 0, 0, 0, 0, 0, 0, 0, 0x46],
+      [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x81, 0x00, 0, 1, ...ip(47).slice(12)],
+    ];
+    const options = [{ decap: true, cicflowmeter: false }, { decap: true, cicflowmeter: true }, { decap: false, cicflowmeter: true }];
+    fc.assert(
+      fc.property(fc.constantFrom(...prefixes), fc.constantFrom(...options), fc.uint8Array({ maxLength: 300 }), (prefix, opts, rest) => {
+        const data = Uint8Array.from([...prefix, ...rest]);
+        const ret = decodePacket(data, 1, meta, opts);
+        expect(violation(meta, data, ret)).toBe('');
+        expect(meta.tunnelLayers).toBeLessThanOrEqual(8);
+        if (!opts.decap) expect(meta.tunnelLayers).toBe(0);
+      }),
+      { numRuns: 6000 },
+    );
+  });
+
   test('valid frames with random bytes overwritten, and every prefix of them', () => {
     fc.assert(
       fc.property(

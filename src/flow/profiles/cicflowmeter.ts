@@ -21,6 +21,7 @@ export class CicflowmeterProfile implements FlowProfile {
   readonly columns = CICFLOWMETER_COLUMNS;
   readonly bulkAllBackward = true;
   readonly trackRetransmissions = false;
+  readonly remembersFlowId = false;
   readonly directionByAddressOnly = true;
 
   intake(meta: PacketMeta, p: PacketFacts, key: FlowKey): string | null {

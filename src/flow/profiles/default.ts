@@ -11,6 +11,8 @@ import type { FlowKey } from '../key.js';
 import { capturedHeader, type EngineOps, type FlowProfile } from './profile.js';
 
 const SYN_ACK = TCP_FLAG.SYN | TCP_FLAG.ACK;
+/** Bytes of SCTP's common header (RFC 9260 §3.1: ports, verification tag, checksum). */
+const SCTP_COMMON_HEADER = 12;
 
 function isTcpOrUdp(proto: number): boolean {
   return proto === IPPROTO.TCP || proto === IPPROTO.UDP;
@@ -31,6 +33,7 @@ export class DefaultProfile implements FlowProfile {
   readonly columns = DEFAULT_COLUMNS;
   readonly bulkAllBackward = false;
   readonly trackRetransmissions = true;
+  readonly remembersFlowId = true;
   /**
    * Deliberate fix: the fork compares source addresses only, so in a flow between two ports of one address every
    * packet is forward. pcapflow compares (address, port). Identical whenever the addresses differ.
@@ -48,9 +51,20 @@ export class DefaultProfile implements FlowProfile {
     p.window = tcp ? meta.tcpWindow : 0;
     p.tcpSeq = tcp ? meta.tcpSeq : 0;
     p.tcpAck = tcp ? meta.tcpAck : 0;
-    // §2: payload and header bytes exist for TCP/UDP only in the fork (ICMP rows show 0); kept so for all.
-    p.payload = l4 ? meta.capturedPayloadLen : 0;
-    p.header = l4 ? capturedHeader(meta) : 0;
+    // §2: payload and header bytes exist for TCP, UDP and SCTP only in the fork (ICMP rows show 0); kept so for
+    // all others. SCTP (RFC 9260 §3): the 12-byte common header is the header, every byte after it (chunk headers
+    // and chunk padding included) payload, as the fork counts it.
+    if (l4) {
+      p.payload = meta.capturedPayloadLen;
+      p.header = capturedHeader(meta);
+    } else if (ports && proto === IPPROTO.SCTP) {
+      const sctp = meta.capturedPayloadLen + capturedHeader(meta); // the decoder counts no SCTP header bytes
+      p.header = sctp < SCTP_COMMON_HEADER ? sctp : SCTP_COMMON_HEADER;
+      p.payload = sctp - p.header;
+    } else {
+      p.payload = 0;
+      p.header = 0;
+    }
     p.icmpType = meta.icmpType;
     p.icmpCode = meta.icmpCode;
     const icmp = isIcmp(proto) && meta.icmpType >= 0;

@@ -41,6 +41,11 @@ export interface FlowProfile {
   readonly bulkAllBackward: boolean;
   /** Keep the TCP retransmission memory (maintained fork's retransmission columns). */
   readonly trackRetransmissions: boolean;
+  /**
+   * The Flow ID text of a tuple's first flow is kept by its later flows (maintained fork: its flow map is keyed
+   * by that text, never dropped), within the engine's bounded FlowIdMemory.
+   */
+  readonly remembersFlowId: boolean;
   /** Direction by source address only, as the references compare (loopback flows: every packet forward). */
   readonly directionByAddressOnly: boolean;
   /**

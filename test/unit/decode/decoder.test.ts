@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureParser } from '../../../src/capture/capture-parser.js';
 import { formatAddress } from '../../../src/decode/address.js';
-import { decodePacket, isSupportedLinkType } from '../../../src/decode/decoder.js';
+import { DECODE_DEFAULTS, decodePacket, isSupportedLinkType } from '../../../src/decode/decoder.js';
 import { SKIP, SKIP_REASONS, createPacketMeta, type PacketMeta } from '../../../src/types.js';
-import { buildFrame, wrapLink } from '../../helpers/frame-builder.js';
+import { buildFrame, buildIpPacket, wrapLink, type FrameSpec } from '../../helpers/frame-builder.js';
 import { HAVE_SHARED, TESTDATA_DIR } from '../../helpers/paths.js';
 import { HAVE_TSHARK, tsharkFields } from '../../helpers/tshark.js';
 
@@ -58,6 +58,8 @@ describe('every field', () => {
       capturedL4HeaderLen: 32,
       payloadLen: 517,
       capturedPayloadLen: 517,
+      tunnelLayers: 0,
+      tunnelKinds: 0,
     });
   });
 
@@ -102,6 +104,8 @@ describe('every field', () => {
       capturedL4HeaderLen: 0,
       payloadLen: 64,
       capturedPayloadLen: 18,
+      tunnelLayers: 0,
+      tunnelKinds: 0,
     });
   });
 
@@ -358,5 +362,71 @@ const PROTO_BY_LAYER: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, icm
       }
     });
     expect(problems).toEqual([]);
+  });
+});
+
+describe('CICFlowMeter-4.0 decoder rules (cicflowmeter option)', () => {
+  const CIC = { decap: false, cicflowmeter: true };
+  const decodeWith = (bytes: Uint8Array, opts: { decap: boolean; cicflowmeter: boolean }): PacketMeta => {
+    const m = createPacketMeta();
+    decodePacket(bytes, 1, m, opts);
+    return m;
+  };
+  const lengths = (m: PacketMeta): number[] => [m.protocol, m.l4HeaderLen, m.payloadLen, m.capturedPayloadLen];
+  const tcp4 = { ip: { version: 4 as const, src: '10.0.0.1', dst: '10.0.0.2' }, l4: { proto: 'tcp' as const, srcPort: 40000, dstPort: 80, flags: 0x18 }, payload: 4 };
+
+  test('rule 1: behind VLAN tags the trailer is payload; behind an untagged Ethernet header it is not', () => {
+    const untagged = buildFrame({ ...tcp4, trailer: 6 }).bytes;
+    expect(lengths(decodeWith(untagged, CIC))).toEqual([6, 20, 4, 4]);
+    for (const encap of [[{ kind: 'vlan' as const, vid: 5 }], [{ kind: 'vlan' as const, vid: 5, tpid: 0x88a8 }, { kind: 'vlan' as const, vid: 6 }]]) {
+      const tagged = buildFrame({ ...tcp4, link: { kind: 'ethernet', encap }, trailer: 6 }).bytes;
+      expect(lengths(decodeWith(tagged, CIC))).toEqual([6, 20, 10, 10]);
+      // The default decoding never counts trailer bytes.
+      expect(lengths(decodeWith(tagged, DECODE_DEFAULTS))).toEqual([6, 20, 4, 4]);
+    }
+    // UDP behind a tag: every byte after the 8-byte header.
+    const udp = buildFrame({ link: { kind: 'ethernet', encap: [{ kind: 'vlan', vid: 5 }] }, ip: tcp4.ip, l4: { proto: 'udp', srcPort: 1, dstPort: 2 }, payload: 0, trailer: 2 }).bytes;
+    expect(lengths(decodeWith(udp, CIC))).toEqual([17, 8, 2, 2]);
+  });
+
+  /** An ICMPv4 error from 10.0.0.2 to 10.0.0.1 quoting the first `quoted` bytes of `original`'s IP datagram. */
+  const icmpError = (type: number, code: number, original: FrameSpec, quoted: number, link?: FrameSpec['link'], trailer = 0): Uint8Array =>
+    buildFrame({
+      ...(link !== undefined ? { link } : {}),
+      ip: { version: 4, src: '10.0.0.2', dst: '10.0.0.1' },
+      l4: { proto: 'icmp', type, code },
+      payload: buildIpPacket(original).bytes.subarray(0, quoted),
+      trailer,
+    }).bytes;
+  const udpOriginal: FrameSpec = { ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' }, l4: { proto: 'udp', srcPort: 17000, dstPort: 5060 }, payload: 30 };
+  const finOriginal: FrameSpec = { ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' }, l4: { proto: 'tcp', srcPort: 41102, dstPort: 8000, flags: 0x11, window: 1024, seq: 5, ack: 6 }, payload: 0 };
+  const quotedView = (m: PacketMeta): unknown[] => [
+    formatAddress(m.srcAddr, 4), formatAddress(m.dstAddr, 4), m.protocol, m.hasPorts, m.srcPort, m.dstPort, m.tcpFlags, m.tcpWindow, m.l4HeaderLen, m.payloadLen,
+  ];
+
+  test('rule 2: ICMP 3 and 12 quoting a UDP header or a 20-byte TCP header read as that packet between the outer addresses', () => {
+    // 20-byte IP header + the UDP header only.
+    expect(quotedView(decodeWith(icmpError(3, 3, udpOriginal, 28), CIC))).toEqual(['10.0.0.2', '10.0.0.1', 17, true, 17000, 5060, 0, 0, 8, 0]);
+    // The whole datagram quoted: its 30 payload bytes are the packet's payload.
+    expect(quotedView(decodeWith(icmpError(3, 3, udpOriginal, 58), CIC))).toEqual(['10.0.0.2', '10.0.0.1', 17, true, 17000, 5060, 0, 0, 8, 30]);
+    expect(quotedView(decodeWith(icmpError(12, 0, udpOriginal, 28), CIC))[2]).toBe(17);
+    // A quoted FIN/ACK: flags and window are the quoted ones.
+    expect(quotedView(decodeWith(icmpError(3, 13, finOriginal, 40), CIC))).toEqual(['10.0.0.2', '10.0.0.1', 6, true, 41102, 8000, 0x11, 1024, 20, 0]);
+    // Behind a VLAN tag the trailer after the quoted header is payload (rule 1).
+    const tagged = icmpError(3, 3, udpOriginal, 28, { kind: 'ethernet', encap: [{ kind: 'vlan', vid: 3 }] }, 6);
+    expect(quotedView(decodeWith(tagged, CIC))[9]).toBe(6);
+    expect(quotedView(decodeWith(icmpError(3, 3, udpOriginal, 28, undefined, 4), CIC))[9]).toBe(0);
+  });
+
+  test('rule 2 does not apply to other ICMP types, to 8 quoted TCP bytes, or without the option', () => {
+    const stays = (m: PacketMeta): unknown[] => [m.protocol, m.hasPorts, m.icmpType];
+    expect(stays(decodeWith(icmpError(11, 0, udpOriginal, 28), CIC))).toEqual([1, false, 11]);
+    expect(stays(decodeWith(icmpError(4, 0, udpOriginal, 28), CIC))).toEqual([1, false, 4]);
+    expect(stays(decodeWith(icmpError(5, 1, udpOriginal, 28), CIC))).toEqual([1, false, 5]);
+    expect(stays(decodeWith(icmpError(3, 1, finOriginal, 28), CIC))).toEqual([1, false, 3]);
+    expect(stays(decodeWith(icmpError(3, 3, udpOriginal, 28), DECODE_DEFAULTS))).toEqual([1, false, 3]);
+    // Quoting an ICMP echo request: not a transport header.
+    const echo: FrameSpec = { ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' }, l4: { proto: 'icmp', type: 8, code: 0 }, payload: 8 };
+    expect(stays(decodeWith(icmpError(3, 1, echo, 36), CIC))).toEqual([1, false, 3]);
   });
 });

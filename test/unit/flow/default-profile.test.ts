@@ -189,3 +189,92 @@ describe('default profile: hand-checked fixes', () => {
     expect(rows[0]!['Total Length of Fwd Packet']).toBe('46.0');
   });
 });
+
+describe('default profile: the fork\'s Flow ID, SCTP and retransmission rules', () => {
+  const ICMP: Conversation = { client: '10.0.26.151', server: '151.101.1.69', protocol: 1 };
+  const flowIds = (rows: Record<string, string>[]): string[][] => rows.map((r) => [r['Flow ID']!, r['Src IP']!, r['Dst IP']!]);
+
+  test('rule 3: a later flow of a tuple keeps the Flow ID text of the tuple\'s first flow; Src/Dst are its own', () => {
+    // UDP: the client speaks first; after a gap longer than the flow timeout the server does.
+    const udp = runFlows('default', seq(UDP, [
+      { dir: 'c2s', tsUs: T0, payload: 10 },
+      { dir: 's2c', tsUs: T0 + 1000, payload: 10 },
+      { dir: 's2c', tsUs: T0 + 130_000_000, payload: 10 },
+      { dir: 'c2s', tsUs: T0 + 130_001_000, payload: 10 },
+    ])).rows;
+    expect(flowIds(udp)).toEqual([
+      ['10.0.0.1-10.0.0.3-5353-53-17', '10.0.0.1', '10.0.0.3'],
+      ['10.0.0.1-10.0.0.3-5353-53-17', '10.0.0.3', '10.0.0.1'],
+    ]);
+    // ICMP: type and code both change (echo request, then 3/1 back), which starts a new flow from the other side.
+    const icmp = runFlows('default', seq(ICMP, [
+      { dir: 'c2s', tsUs: T0, icmpType: 8, icmpCode: 0 },
+      { dir: 's2c', tsUs: T0 + 10, icmpType: 3, icmpCode: 1 },
+      { dir: 'c2s', tsUs: T0 + 20, icmpType: 8, icmpCode: 0 },
+    ])).rows;
+    expect(flowIds(icmp)).toEqual([
+      ['10.0.26.151-151.101.1.69-0-0-1', '10.0.26.151', '151.101.1.69'],
+      ['10.0.26.151-151.101.1.69-0-0-1', '151.101.1.69', '10.0.26.151'],
+      // The echo request differs from 3/1 in type and code again: a third flow, still the first Flow ID.
+      ['10.0.26.151-151.101.1.69-0-0-1', '10.0.26.151', '151.101.1.69'],
+    ]);
+    // TCP: RST, then a new connection opened by the other side: the third flow still has the first Flow ID.
+    const tcp = runFlows('default', seq(TCP, [
+      { dir: 'c2s', tsUs: T0, flags: 'S' },
+      { dir: 's2c', tsUs: T0 + 10, flags: 'R' },
+      { dir: 's2c', tsUs: T0 + 20, flags: 'S' },
+      { dir: 'c2s', tsUs: T0 + 30, flags: 'R' },
+      { dir: 's2c', tsUs: T0 + 40, flags: 'S' },
+    ])).rows;
+    expect(flowIds(tcp).map((r) => r[0])).toEqual(new Array(3).fill('10.0.0.1-10.0.0.2-40000-80-6'));
+    expect(flowIds(tcp).map((r) => r[1])).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.2']);
+  });
+
+  test('rule 3 bound: a tuple its group forgot starts over with its own Flow ID (flowIdsPerGroup 0 remembers none)', () => {
+    const rows = runFlows('default', seq(ICMP, [
+      { dir: 'c2s', tsUs: T0, icmpType: 8, icmpCode: 0 },
+      { dir: 's2c', tsUs: T0 + 10, icmpType: 3, icmpCode: 1 },
+    ]), { flowIdsPerGroup: 0 }).rows;
+    expect(flowIds(rows).map((r) => r[0])).toEqual(['10.0.26.151-151.101.1.69-0-0-1', '151.101.1.69-10.0.26.151-0-0-1']);
+    // The cicflowmeter profile keeps no such memory: the upstream tool's second flow is named after its own Src.
+    const cic = runFlows('cicflowmeter', seq(UDP, [
+      { dir: 'c2s', tsUs: T0, payload: 1 }, { dir: 'c2s', tsUs: T0 + 1, payload: 1 },
+    ])).rows;
+    expect(cic[0]!['Flow ID']).toBe('10.0.0.1-10.0.0.3-5353-53-17');
+  });
+
+  test('rule 4: SCTP header length is the 12-byte common header, payload every byte after it', () => {
+    const SCTP: Conversation = { client: '10.6.0.1', server: '10.6.0.2', clientPort: 7100, serverPort: 7101, protocol: 132 };
+    // The decoder counts every SCTP byte as payload (l4HeaderLen 0): 12 + a 20-byte INIT chunk, 12 + a 4-byte
+    // COOKIE ACK, then 12 + a DATA chunk of 16 header bytes + 7 user bytes + 1 padding byte.
+    const r = runFlows('default', seq(SCTP, [
+      { dir: 'c2s', tsUs: T0, payload: 32 },
+      { dir: 's2c', tsUs: T0 + 10, payload: 16 },
+      { dir: 'c2s', tsUs: T0 + 20, payload: 36 },
+    ])).rows[0]!;
+    expect([r['Fwd Header Length'], r['Bwd Header Length']]).toEqual(['24', '12']);
+    expect([r['Total Length of Fwd Packet'], r['Total Length of Bwd Packet']]).toEqual(['44.0', '4.0']);
+    expect([r['Fwd Seg Size Min'], r['Fwd Act Data Pkts'], r['Bwd Act Data Pkts']]).toEqual(['12', '2', '1']);
+    // A bare common header (no chunk) carries no payload.
+    const bare = runFlows('default', seq(SCTP, [{ dir: 'c2s', tsUs: T0, payload: 12 }])).rows[0]!;
+    expect([bare['Fwd Header Length'], bare['Total Length of Fwd Packet'], bare['Fwd Act Data Pkts']]).toEqual(['12', '0.0', '0']);
+  });
+
+  test('rule 5: a segment repeated after hundreds of distinct segments counts; memory carries over a timeout, not into a new connection', () => {
+    const data = (i: number, tsUs: number): PacketSpec => ({ dir: 'c2s', tsUs, flags: 'PA', seq: 1 + i * 100, ack: 1, payload: 100, window: 500 });
+    const ps: PacketSpec[] = [{ dir: 'c2s', tsUs: T0, flags: 'S' }];
+    for (let i = 0; i < 600; i++) ps.push(data(i, T0 + 10 + i));
+    ps.push(data(0, T0 + 1000)); // segment #0 again, 599 distinct client segments later
+    expect(runFlows('default', seq(TCP, ps)).rows[0]!['Fwd TCP Retrans. Count']).toBe('1');
+    // Across the flow timeout: the continuation remembers segment #0.
+    const timeout = runFlows('default', seq(TCP, [data(0, T0), data(1, T0 + 10), data(0, T0 + 125_000_000)])).rows;
+    expect(timeout.map((r) => r['Fwd TCP Retrans. Count'])).toEqual(['0', '1']);
+    // After a RST a new SYN is a new connection: its identical SYN is not a retransmission.
+    const rst = runFlows('default', seq(TCP, [
+      { dir: 'c2s', tsUs: T0, flags: 'S', seq: 7 },
+      { dir: 's2c', tsUs: T0 + 10, flags: 'R' },
+      { dir: 'c2s', tsUs: T0 + 20, flags: 'S', seq: 7 },
+    ])).rows;
+    expect(rst.map((r) => r['Total TCP Retrans. Count'])).toEqual(['0', '0']);
+  });
+});

@@ -2,7 +2,10 @@
 // block must start exactly like a fresh one, and blocks handed out at the same time must never overlap.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_RING, RING_WORDS, S, W } from '../../../src/flow/flow-state.js';
+import { BLOCK_DOUBLES, FlowMemory, FlowState, RETRANS_CLASSES, RETRANS_LINEAR_MAX, RETRANS_MAX, retransBlockWords, S, W } from '../../../src/flow/flow-state.js';
+
+/** The slab offset of a retransmission block's packed position (its class sits in the top 8 bits). */
+const offset = (at: number): number => at & 0xffffff;
 
 describe('FlowMemory', () => {
   /** A block handed out by FlowMemory: its slab and offset. */
@@ -10,11 +13,10 @@ describe('FlowMemory', () => {
     const at = m.takeNumbers();
     return [m.slab, at];
   };
-  const ring = (m: FlowMemory): [Uint32Array, number] => {
-    const at = m.takeRing();
+  const ring = (m: FlowMemory, cls = 0): [Uint32Array, number] => {
+    const at = m.takeRing(cls);
     return [m.ring, at];
   };
-
   test('number blocks are BLOCK_DOUBLES zeroed slots and never overlap while held', () => {
     const m = new FlowMemory();
     // More than one slab (1024 flows per slab) so the slab boundary is crossed.
@@ -43,17 +45,30 @@ describe('FlowMemory', () => {
     expect(slab.subarray(b, b + BLOCK_DOUBLES).every((x) => x === 9)).toBe(true);
   });
 
-  test('rings hold RING_WORDS words (RETRANS_RING triples per direction and their bounds) and never overlap while held', () => {
+  test('retransmission blocks of every class hold retransBlockWords words, carry their class and never overlap while held', () => {
     const m = new FlowMemory();
-    const size = RING_WORDS;
-    const rings = Array.from({ length: 1500 }, () => ring(m));
-    rings.forEach(([slab, at], i) => {
-      expect(at + size).toBeLessThanOrEqual(slab.length);
-      slab.fill(i, at, at + size);
+    RETRANS_CLASSES.forEach((cap, cls) => {
+      const size = retransBlockWords(cls);
+      // Per side: cap triples, and above the linear classes a 2 x cap slot index.
+      expect(size).toBe(2 * (3 * cap + (cap > RETRANS_LINEAR_MAX ? 2 * cap : 0)));
+      // More blocks than one slab holds, so a slab boundary is crossed.
+      const rings = Array.from({ length: 40 }, () => ring(m, cls));
+      rings.forEach(([slab, at], i) => {
+        expect(at >>> 24).toBe(cls);
+        expect(offset(at) + size).toBeLessThanOrEqual(slab.length);
+        slab.fill(i + 1, offset(at), offset(at) + size);
+      });
+      rings.forEach(([slab, at], i) => expect(slab.subarray(offset(at), offset(at) + size).every((x) => x === i + 1)).toBe(true));
+      // A released block comes back for its own class only, with both sides' indexes empty.
+      m.releaseRing(rings[3]![0], rings[3]![1]);
+      if (cls > 0) expect(ring(m, cls - 1)[1] >>> 24).toBe(cls - 1);
+      const [again, at] = ring(m, cls);
+      expect([again, at]).toEqual(rings[3]);
+      for (const side of cap > RETRANS_LINEAR_MAX ? [0, 1] : []) {
+        const index = offset(at) + side * 5 * cap + 3 * cap;
+        expect(again.subarray(index, index + 2 * cap).every((x) => x === 0)).toBe(true);
+      }
     });
-    rings.forEach(([slab, at], i) => expect(slab.subarray(at, at + size).every((x) => x === i)).toBe(true));
-    m.releaseRing(rings[3]![0], rings[3]![1]);
-    expect(ring(m)).toEqual(rings[3]);
   });
 
   test('a FlowState on a recycled, once dirty block starts exactly like one on a fresh block', () => {
@@ -120,11 +135,15 @@ describe('FlowState words', () => {
 describe('FlowState retransmission memory', () => {
   /**
    * The documented rule, written plainly: a segment (seq, ack, payload length, window) from one side counts when it
-   * equals one of that side's last RETRANS_RING distinct segments; otherwise it becomes the newest of them.
+   * equals one of that side's last `keep` distinct segments; otherwise it becomes the newest of them.
    */
   class Model {
     readonly seen: string[][] = [[], []];
     readonly counts = [0, 0];
+    private readonly keep: number;
+    constructor(keep: number) {
+      this.keep = keep;
+    }
     add(dir: number, seq: number, ack: number, payload: number, window: number): void {
       const id = `${seq}/${ack}/${payload & 0xffff}/${window & 0xffff}`;
       const list = this.seen[dir]!;
@@ -133,57 +152,106 @@ describe('FlowState retransmission memory', () => {
         return;
       }
       list.push(id);
-      if (list.length > RETRANS_RING) list.shift();
+      if (list.length > this.keep) list.shift();
     }
+  }
+
+  const facts = (): Parameters<FlowState['checkRetransmission']>[0] => ({
+    index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2,
+  });
+
+  /** A TCP flow with a retransmission block of class `cls` from `m` (first dirtied by another flow, given back). */
+  function tcpFlow(m: FlowMemory, cls = 0): FlowState {
+    const dirtyAt = m.takeRing(cls);
+    m.ring.fill(0xffffffff, offset(dirtyAt), offset(dirtyAt) + retransBlockWords(cls));
+    m.releaseRing(m.ring, dirtyAt);
+    const flow = new FlowState();
+    flow.ringAt = m.takeRing(cls);
+    flow.retransRing = m.ring;
+    return flow;
   }
 
   const u32 = fc.integer({ min: 0, max: 0xffffffff });
   // Values that repeat often (a small alphabet, near 0 and near 2^32 so that a sequence number wraps), runs that
   // climb like a real transfer, arbitrary ones, and exact replays of one of the side's recent segments (0 = its
-  // latest; up to 40 back, past the ring's reach).
+  // latest; up to `reach` back).
   const near = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0xfffffffa, max: 0xffffffff }), u32);
-  const segment = fc.record({
-    dir: fc.integer({ min: 0, max: 1 }),
-    seq: near,
-    ack: near,
-    payload: fc.integer({ min: 0, max: 3 }),
-    window: fc.integer({ min: 0, max: 2 }),
-    climb: fc.integer({ min: 0, max: 3 }),
-    replay: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 40 })),
-  });
+  const segment = (reach: number) =>
+    fc.record({
+      dir: fc.integer({ min: 0, max: 1 }),
+      seq: near,
+      ack: near,
+      payload: fc.integer({ min: 0, max: 3 }),
+      window: fc.integer({ min: 0, max: 2 }),
+      climb: fc.integer({ min: 0, max: 3 }),
+      replay: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: reach })),
+    });
 
-  test('counts what the last-32-distinct-segments rule counts, per side, over random segment streams', () => {
+  function run(segments: { dir: number; seq: number; ack: number; payload: number; window: number; climb: number; replay: number }[], memory: FlowMemory | null, keep: number, cls = 0): void {
+    const m = new FlowMemory();
+    const flow = tcpFlow(m, cls);
+    const model = new Model(keep);
+    const p = facts();
+    const sent: [number, number, number, number][][] = [[], []];
+    for (const s of segments) {
+      const mine = sent[s.dir]!;
+      let seg: [number, number, number, number];
+      if (s.replay >= 0 && s.replay < mine.length) {
+        seg = mine[mine.length - 1 - s.replay]!;
+      } else {
+        // climb > 0: continue the side's own run upwards (possibly across 2^32), as data and ACKs do.
+        const last = mine.length > 0 ? mine[mine.length - 1]![0] : s.seq;
+        seg = [s.climb > 0 ? (last + s.climb * 1000) >>> 0 : s.seq, s.ack, s.payload, s.window];
+      }
+      mine.push(seg);
+      Object.assign(p, { tcpSeq: seg[0], tcpAck: seg[1], payload: seg[2], window: seg[3] });
+      flow.checkRetransmission(p, s.dir, memory === null ? null : m);
+      model.add(s.dir, ...seg);
+    }
+    expect([flow.count(W.RETRANS_FWD), flow.count(W.RETRANS_BWD)]).toEqual(model.counts);
+  }
+
+  test('without room to grow, a block counts what the last-4-distinct-segments rule counts (forgetting exercised)', () => {
     fc.assert(
-      fc.property(fc.array(segment, { minLength: 1, maxLength: 300 }), (segments) => {
-        // A ring that another flow left full of high values: the bounds must not inherit them.
-        const m = new FlowMemory();
-        const dirtyAt = m.takeRing();
-        m.ring.fill(0xffffffff, dirtyAt, dirtyAt + RING_WORDS);
-        m.releaseRing(m.ring, dirtyAt);
-        const flow = new FlowState();
-        flow.ringAt = m.takeRing();
-        flow.retransRing = m.ring;
-        const model = new Model();
-        const facts = { index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2 };
-        const sent: [number, number, number, number][][] = [[], []];
-        for (const s of segments) {
-          const mine = sent[s.dir]!;
-          let seg: [number, number, number, number];
-          if (s.replay >= 0 && s.replay < mine.length) {
-            seg = mine[mine.length - 1 - s.replay]!;
-          } else {
-            // climb > 0: continue the side's own run upwards (possibly across 2^32), as data and ACKs do.
-            const last = mine.length > 0 ? mine[mine.length - 1]![0] : s.seq;
-            seg = [s.climb > 0 ? (last + s.climb * 1000) >>> 0 : s.seq, s.ack, s.payload, s.window];
-          }
-          mine.push(seg);
-          Object.assign(facts, { tcpSeq: seg[0], tcpAck: seg[1], payload: seg[2], window: seg[3] });
-          flow.checkRetransmission(facts, s.dir);
-          model.add(s.dir, ...seg);
-        }
-        expect([flow.count(W.RETRANS_FWD), flow.count(W.RETRANS_BWD)]).toEqual(model.counts);
-      }),
+      fc.property(fc.array(segment(8), { minLength: 1, maxLength: 300 }), (segments) => run(segments, null, RETRANS_CLASSES[0])),
       { numRuns: 400 },
     );
+  });
+
+  test('an indexed class without room to grow counts what the last-64-distinct-segments rule counts (index deletion exercised)', () => {
+    const cls = RETRANS_CLASSES.indexOf(64);
+    expect(64).toBeGreaterThan(RETRANS_LINEAR_MAX);
+    fc.assert(
+      fc.property(fc.array(segment(80), { minLength: 1, maxLength: 600 }), (segments) => run(segments, null, 64, cls)),
+      { numRuns: 200 },
+    );
+  });
+
+  test('growing through every class, it counts what the last-RETRANS_MAX-distinct-segments rule counts', () => {
+    fc.assert(
+      fc.property(fc.array(segment(RETRANS_MAX + 40), { minLength: 1, maxLength: 3000 }), (segments) => run(segments, new FlowMemory(), RETRANS_MAX)),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a repeat RETRANS_MAX distinct segments back counts; one more back does not; the block grows with the flow', () => {
+    for (const back of [RETRANS_MAX - 1, RETRANS_MAX]) {
+      const m = new FlowMemory();
+      const flow = tcpFlow(m);
+      const p = facts();
+      expect(flow.ringAt >>> 24).toBe(0);
+      for (let i = 0; i <= back; i++) {
+        Object.assign(p, { tcpSeq: 1000 + i * 100, tcpAck: 7, payload: 100, window: 512 });
+        flow.checkRetransmission(p, 0, m);
+        if (i === 3) expect(flow.ringAt >>> 24).toBe(0); // 4 distinct segments fit class 0
+        if (i === 4) expect(flow.ringAt >>> 24).toBe(1);
+      }
+      expect(flow.ringAt >>> 24).toBe(RETRANS_CLASSES.length - 1);
+      // Segment #0 again: `back` distinct segments of the same side came after it.
+      Object.assign(p, { tcpSeq: 1000, tcpAck: 7, payload: 100, window: 512 });
+      flow.checkRetransmission(p, 0, m);
+      expect(flow.count(W.RETRANS_FWD)).toBe(back < RETRANS_MAX ? 1 : 0);
+      expect(flow.count(W.RETRANS_BWD)).toBe(0);
+    }
   });
 });

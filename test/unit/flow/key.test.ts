@@ -133,4 +133,34 @@ describe('FlowKey and symmetric hash', () => {
     const none = new TombstoneStore(0);
     expect(none.add(made[1]!)).toBe(made[1]); // a store that keeps nothing hands back what it was given
   });
+
+  test('the tombstone store also bounds the retransmission words a group holds: over the budget it forgets its oldest', () => {
+    const forgotten: Tombstone[] = [];
+    const store = new TombstoneStore(10, 100, (t) => forgotten.push(t));
+    const made = [1, 2, 3, 4].map((n) => {
+      const t = new Tombstone();
+      keyOf(6, addr(`10.0.1.${n}`), addr('10.0.1.9'), 4, 1000, 80).copyTo(t);
+      t.group = 42;
+      t.ringWords = 40;
+      return t;
+    });
+    // 40 + 40 fit in 100; the third needs 120: the oldest goes (through onForget too).
+    expect(store.add(made[0]!)).toBeNull();
+    expect(store.add(made[1]!)).toBeNull();
+    expect(store.add(made[2]!)).toBe(made[0]);
+    expect(forgotten).toEqual([made[0]]);
+    // A 0-word tombstone of the same group costs no budget; one larger than the whole budget is not kept.
+    const small = new Tombstone();
+    keyOf(17, addr('10.0.1.5'), addr('10.0.1.9'), 4, 53, 53).copyTo(small);
+    small.group = 42;
+    expect(store.add(small)).toBeNull();
+    made[3]!.ringWords = 101;
+    expect(store.add(made[3]!)).toBe(made[3]);
+    expect(store.count).toBe(3);
+    // Removing gives the words back: a 60-word tombstone now fits beside the remaining 40.
+    store.remove(made[1]!);
+    made[3]!.ringWords = 60;
+    expect(store.add(made[3]!)).toBeNull();
+    expect(store.evicted).toBe(1);
+  });
 });
