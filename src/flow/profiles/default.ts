@@ -51,6 +51,7 @@ export class DefaultProfile implements FlowProfile {
     // §2: payload and header bytes exist for TCP/UDP only in the fork (ICMP rows show 0); kept so for all.
     p.payload = l4 ? meta.capturedPayloadLen : 0;
     p.header = l4 ? capturedHeader(meta) : 0;
+    p.ipBytes = meta.ipTotalLen;
     p.icmpType = meta.icmpType;
     p.icmpCode = meta.icmpCode;
     const icmp = isIcmp(proto) && meta.icmpType >= 0;

@@ -164,7 +164,7 @@ describe('FlowState retransmission memory', () => {
         flow.ringAt = m.takeRing();
         flow.retransRing = m.ring;
         const model = new Model();
-        const facts = { index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2 };
+        const facts = { index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, ipBytes: 40, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2 };
         const sent: [number, number, number, number][][] = [[], []];
         for (const s of segments) {
           const mine = sent[s.dir]!;
