@@ -176,11 +176,19 @@ export async function runCollect(opts: CollectOptions, stdout: Writable): Promis
   let ignored = 0;
 
   if (listen !== null) {
-    await listenUdp(listen, opts, (msg, exporter) => {
-      received++;
-      decoder.decode(msg, exporter, Date.now());
+    // Once a second: rows reach the output and held sets past their age are dropped even when no datagram comes.
+    const tick = setInterval(() => {
+      decoder.expire(Date.now());
       writer.flushSync();
-    });
+    }, 1000);
+    try {
+      await listenUdp(listen, opts, (msg, exporter) => {
+        received++;
+        decoder.decode(msg, exporter, Date.now());
+      });
+    } finally {
+      clearInterval(tick);
+    }
   } else {
     const meta = createPacketMeta();
     for (const file of files) {
@@ -263,6 +271,14 @@ async function listenUdp(
     process.on('SIGTERM', stop);
     if (opts.durationS !== null) timer = setTimeout(stop, opts.durationS * 1000);
   });
+  // Datagrams that reached the socket before the stop are still read: libuv reads a bounded number per readable
+  // event, so keep turning the event loop until a whole turn delivers nothing (at most 10 000 turns).
+  for (let turns = 0; turns < 10_000; turns++) {
+    const before = n;
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    if (n === before) break;
+  }
   await new Promise<void>((resolve) => sock.close(() => resolve()));
   return n;
 }

@@ -211,7 +211,7 @@ export class FlowEncoder {
           ? [v9Layout(false), v9Layout(true)]
           : null;
     const minNeeded = this.layouts === null ? 24 + 48 : 20 + 4 + Math.max(this.layouts[0].recordLen, this.layouts[1].recordLen);
-    const templateNeeded = this.layouts === null ? 0 : 20 + 4 + this.layouts.reduce((n, l) => n + 4 + l.fields.reduce((m, f) => m + (f.pen !== 0 ? 8 : 4), 0), 0);
+    const templateNeeded = this.layouts === null ? 0 : 20 + 4 + Math.max(...this.layouts.map((l) => FlowEncoder.templateLen(l)));
     if (this.maxLen < Math.max(minNeeded, templateNeeded)) {
       throw new RangeError(`MTU ${mtu} is too small for one ${opts.protocol} record and its templates (${Math.max(minNeeded, templateNeeded) + 28} bytes needed)`);
     }
@@ -234,7 +234,7 @@ export class FlowEncoder {
     }
     if (this.templatesDue()) {
       if (this.len > 0) out.push(this.finish());
-      out.push(this.templateMessage());
+      out.push(...this.templateMessages());
     }
     const layout = this.layouts[f.ipVersion === 6 ? 1 : 0];
     const tpl = f.ipVersion === 6 ? TEMPLATE_V6 : TEMPLATE_V4;
@@ -314,15 +314,37 @@ export class FlowEncoder {
     return msg;
   }
 
-  /** A message holding only the (v4 and v6) templates; counts no data records. */
-  private templateMessage(): EncodedMessage {
+  /** Bytes of one template record. */
+  private static templateLen(layout: Layout): number {
+    return 4 + layout.fields.reduce((m, f) => m + (f.pen !== 0 ? 8 : 4), 0);
+  }
+
+  /** Messages holding only the (v4 and v6) templates, as many per message as fit; they count no data records. */
+  private templateMessages(): EncodedMessage[] {
     const layouts = this.layouts!;
-    this.startMessage();
+    const out: EncodedMessage[] = [];
     const b = this.buf;
-    const setAt = this.len;
-    b.writeUInt16BE(this.protocol === 'ipfix' ? 2 : 0, setAt);
-    this.len += 4;
+    let setAt = -1;
+    let inMessage = 0;
+    const close = (): void => {
+      b.writeUInt16BE(this.len - setAt, setAt + 2);
+      this.recordsInMessage = this.protocol === 'netflow9' ? inMessage : 0; // v9 header count: template records too
+      this.setAt = -1;
+      out.push({ ...this.finish(), records: 0 });
+      this.counters.templateMessages++;
+    };
     layouts.forEach((layout, i) => {
+      if (setAt >= 0 && this.len + FlowEncoder.templateLen(layout) > this.maxLen) {
+        close();
+        setAt = -1;
+      }
+      if (setAt < 0) {
+        this.startMessage();
+        setAt = this.len;
+        inMessage = 0;
+        b.writeUInt16BE(this.protocol === 'ipfix' ? 2 : 0, setAt);
+        this.len += 4;
+      }
       b.writeUInt16BE(i === 0 ? TEMPLATE_V4 : TEMPLATE_V6, this.len);
       b.writeUInt16BE(layout.fields.length, this.len + 2);
       this.len += 4;
@@ -335,16 +357,12 @@ export class FlowEncoder {
           this.len += 4;
         }
       }
+      inMessage++;
     });
-    b.writeUInt16BE(this.len - setAt, setAt + 2);
-    const count = this.recordsInMessage;
-    this.recordsInMessage = this.protocol === 'netflow9' ? 2 : 0; // v9 header count: template records too
-    const msg = { ...this.finish(), records: 0 };
-    this.recordsInMessage = count;
-    this.counters.templateMessages++;
+    close();
     this.messagesSinceTemplates = 0;
     this.templatesAtMs = this.nowMs;
-    return msg;
+    return out;
   }
 
   // ---- v5 ----
