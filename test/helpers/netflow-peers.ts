@@ -4,7 +4,7 @@
 // an event (a process exit, a datagram count), never on a sleep.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -101,6 +101,29 @@ export async function sendDatagrams(port: number, datagrams: Uint8Array[], perSe
   }
 }
 
+/**
+ * Wait until the UDP socket bound to 127.0.0.1:`port` has read every datagram queued for it (its rx_queue in
+ * /proc/net/udp is 0), so a daemon stopped next has seen everything sent before. Linux only; elsewhere returns at
+ * once.
+ */
+export async function waitUdpDrained(port: number): Promise<void> {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const queued = (): boolean => {
+    let text: string;
+    try {
+      text = readFileSync('/proc/net/udp', 'utf8');
+    } catch {
+      return false;
+    }
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === local && f[4] !== undefined && !f[4].endsWith(':00000000')) return true;
+    }
+    return false;
+  };
+  await until(() => !queued(), 10_000, `the socket on port ${port} to read its datagrams`);
+}
+
 /** A free UDP port on 127.0.0.1 (bound and released; nothing else binds loopback ports in the tests). */
 export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');
@@ -136,6 +159,8 @@ export async function startNfcapd(): Promise<Nfcapd> {
     port,
     dir,
     async stop(): Promise<string[]> {
+      // nfcapd drops what it has not read when it terminates: let it read everything first.
+      await waitUdpDrained(port);
       child.kill('SIGTERM');
       await Promise.race([exit, new Promise((r) => setTimeout(r, 10_000))]);
       if (!exited) throw new Error('nfcapd did not stop');
