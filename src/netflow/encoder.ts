@@ -232,14 +232,16 @@ export class FlowEncoder {
       if (f.bwdPackets > 0) this.addV5(f, true, out);
       return out;
     }
-    if (this.templatesDue()) {
-      if (this.len > 0) out.push(this.finish());
-      out.push(...this.templateMessages());
-    }
     const layout = this.layouts[f.ipVersion === 6 ? 1 : 0];
     const tpl = f.ipVersion === 6 ? TEMPLATE_V6 : TEMPLATE_V4;
     const needSet = this.setAt < 0 || this.setTemplate !== tpl;
     if (this.len > 0 && this.len + (needSet ? 4 : 0) + layout.recordLen > this.maxLen) out.push(this.finish());
+    // Templates go before the next data message when due (by messages or by time): a message being filled when
+    // they fall due by time is sent first.
+    if (this.templatesDue()) {
+      if (this.len > 0) out.push(this.finish());
+      out.push(...this.templateMessages());
+    }
     if (this.len === 0) this.startMessage();
     if (this.setAt < 0 || this.setTemplate !== tpl) this.openSet(tpl);
     let at = this.len;
