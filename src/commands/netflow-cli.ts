@@ -40,6 +40,7 @@ export function registerNetflowCommands<T>(y: Argv<T>, hooks: NetflowCliHooks): 
       (c) =>
         c
           .usage('$0 collect --listen udp://HOST:PORT | --read CAPTURE.. [-o records.csv]')
+          .alias('h', 'help')
           .option('listen', { type: 'string', describe: 'receive on this UDP address until SIGINT/SIGTERM or --duration; IPv6: udp://[::1]:2055' })
           .option('read', { type: 'string', array: true, describe: 'read the NetFlow/IPFIX datagrams inside these pcap/pcapng captures instead of listening' })
           .option('port', { type: 'number', describe: 'with --read: only UDP datagrams to this port (default: any datagram that looks like NetFlow/IPFIX)' })
@@ -91,6 +92,7 @@ export function registerNetflowCommands<T>(y: Argv<T>, hooks: NetflowCliHooks): 
       (c) =>
         c
           .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories, - for stdin' })
+          .alias('h', 'help')
           .option('to', { type: 'string', demandOption: true, describe: 'collector address, udp://HOST:PORT (IPv6: udp://[::1]:4739)' })
           .option('protocol', { type: 'string', choices: ['ipfix', 'netflow9', 'netflow5'], default: 'ipfix', describe: 'ipfix: RFC 5103 biflows with pcapflow\'s statistics; netflow9: IN/OUT counters; netflow5: two records per IPv4 flow' })
           .option('rate', { type: 'number', default: 20000, describe: 'records per second at most (0 = no pacing)' })
@@ -136,6 +138,7 @@ export function registerNetflowCommands<T>(y: Argv<T>, hooks: NetflowCliHooks): 
       (c) =>
         c
           .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'CSV or JSON Lines files (gzip too), - for stdin' })
+          .alias('h', 'help')
           .option('top', { type: 'number', default: 10, describe: 'how many connections to list' })
           .option('min-packets', { type: 'number', default: 0, describe: 'leave out flows with fewer packets (both directions)' })
           .option('host', { type: 'string', describe: 'only flows with this address on either side' })

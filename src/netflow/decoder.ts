@@ -418,8 +418,8 @@ export class NetflowDecoder {
       r.domain = domain;
       r.templateId = 0;
       r.ipVersion = 4;
-      r.srcAddr.set(b.subarray(o, o + 4));
-      r.dstAddr.set(b.subarray(o + 4, o + 8));
+      copyBytes(b, o, r.srcAddr, 4);
+      copyBytes(b, o + 4, r.dstAddr, 4);
       r.inputInterface = readUint(b, o + 12, 2);
       r.outputInterface = readUint(b, o + 14, 2);
       r.fwdPackets = readUint(b, o + 16, 4);
@@ -753,10 +753,10 @@ export class NetflowDecoder {
       pos = o + l;
       switch (targets[i]!) {
         case F.SKIP: break;
-        case F.SRC4: r.ipVersion = 4; r.srcAddr.set(b.subarray(o, o + 4)); break;
-        case F.DST4: r.ipVersion = 4; r.dstAddr.set(b.subarray(o, o + 4)); break;
-        case F.SRC6: r.ipVersion = 6; r.srcAddr.set(b.subarray(o, o + 16)); break;
-        case F.DST6: r.ipVersion = 6; r.dstAddr.set(b.subarray(o, o + 16)); break;
+        case F.SRC4: r.ipVersion = 4; copyBytes(b, o, r.srcAddr, 4); break;
+        case F.DST4: r.ipVersion = 4; copyBytes(b, o, r.dstAddr, 4); break;
+        case F.SRC6: r.ipVersion = 6; copyBytes(b, o, r.srcAddr, 16); break;
+        case F.DST6: r.ipVersion = 6; copyBytes(b, o, r.dstAddr, 16); break;
         case F.SPORT: r.srcPort = readUint(b, o, l); break;
         case F.DPORT: r.dstPort = readUint(b, o, l); break;
         case F.PROTO: r.protocol = readUint(b, o, l); break;
@@ -807,13 +807,8 @@ export class NetflowDecoder {
     if (Number.isNaN(start) || Number.isNaN(endT)) {
       // Uptime-based: v9 header uptime (RFC 3954 §5.1), IPFIX systemInitTimeMilliseconds (record or options).
       const bootMs = !Number.isNaN(t[8]!) ? t[8]! : ctx.version === 10 ? s.sysInitMs : NaN;
-      const upToUs = (up: number): number => {
-        if (!Number.isNaN(bootMs)) return (bootMs + up) * 1000;
-        if (!Number.isNaN(ctx.sysUptimeMs)) return (ctx.exportMs - ((ctx.sysUptimeMs - up + TWO32) % TWO32)) * 1000;
-        return NaN;
-      };
-      if (Number.isNaN(start) && !Number.isNaN(t[0]!)) start = upToUs(t[0]!);
-      if (Number.isNaN(endT) && !Number.isNaN(t[1]!)) endT = upToUs(t[1]!);
+      if (Number.isNaN(start) && !Number.isNaN(t[0]!)) start = uptimeToUs(t[0]!, bootMs, ctx);
+      if (Number.isNaN(endT) && !Number.isNaN(t[1]!)) endT = uptimeToUs(t[1]!, bootMs, ctx);
     }
     if (!Number.isNaN(t[9]!)) {
       if (Number.isNaN(endT) && !Number.isNaN(start)) endT = start + t[9]!;
@@ -863,6 +858,19 @@ export class NetflowDecoder {
     if (this.onOptions !== null) this.onOptions({ version: ctx.version, exporter: ctx.exporter, domain: ctx.domain, templateId: tpl.id, scope, fields });
     return pos;
   }
+}
+
+/** Copy `n` bytes (no subarray view: this runs for every address of every record). */
+function copyBytes(from: Uint8Array, at: number, to: Uint8Array, n: number): void {
+  for (let i = 0; i < n; i++) to[i] = from[at + i]!;
+}
+
+/** An uptime (ms) as µs since the epoch: from the boot time when known (IPFIX systemInitTimeMilliseconds), else
+ *  as "so many ms before the export" by the header's uptime (v9, RFC 3954 §5.1; wraps at 2^32). NaN if neither. */
+function uptimeToUs(up: number, bootMs: number, ctx: HeaderContext): number {
+  if (!Number.isNaN(bootMs)) return (bootMs + up) * 1000;
+  if (!Number.isNaN(ctx.sysUptimeMs)) return (ctx.exportMs - ((ctx.sysUptimeMs - up + TWO32) % TWO32)) * 1000;
+  return NaN;
 }
 
 /** RFC 3954 §6.1 scope field types. */

@@ -120,8 +120,9 @@ describe('pcapflow collect --listen', () => {
 
 describe('help and analyze', () => {
   for (const cmd of ['collect', 'export', 'analyze']) {
-    it(`${cmd} --help describes every option and gives examples`, () => {
-      const r = pcapflow([cmd, '--help']);
+    it(`${cmd} -h describes every option and gives examples`, () => {
+      const r = pcapflow([cmd, '-h']);
+      expect(pcapflow([cmd, '--help']).stdout).toBe(r.stdout);
       expect(r.status).toBe(0);
       const lines = r.stdout.split('\n');
       const start = lines.findIndex((l) => l.startsWith('Options:'));
