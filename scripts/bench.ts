@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CaptureParser } from '../src/capture/capture-parser.js';
 import { captureChunks } from '../src/capture/chunk-reader.js';
 import { PcapWriter, writeLive, writeMix } from './gen-traffic.js';
+import { benchCollector } from './bench-netflow.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,6 +19,9 @@ const BENCH = path.join(ROOT, '.bench');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const MIX_PACKETS = Number(process.env['BENCH_PACKETS'] ?? 2_000_000);
 const LIVE_FLOWS = Number(process.env['BENCH_LIVE_FLOWS'] ?? 1_000_000);
+const NETFLOW_RECORDS = Number(process.env['BENCH_NETFLOW_RECORDS'] ?? 1_000_000);
+/** BENCH_ONLY=collector runs the NetFlow/IPFIX collector figures only. */
+const ONLY = process.env['BENCH_ONLY'] ?? '';
 
 async function ensure(file: string, make: (w: PcapWriter) => Promise<void>): Promise<void> {
   if (existsSync(file)) return;
@@ -60,6 +64,7 @@ function fmt(n: number, digits = 0): string {
 
 async function main(): Promise<void> {
   mkdirSync(BENCH, { recursive: true });
+  if (ONLY === 'collector') return benchCollector(BENCH, CLI, NETFLOW_RECORDS);
   const mix = path.join(BENCH, `mix-${MIX_PACKETS}.pcap`);
   const live = path.join(BENCH, `live-${LIVE_FLOWS}.pcap`);
   const tiny = path.join(BENCH, 'tiny.pcap');
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
     const text = String((err as { stderr?: string }).stderr ?? err).split('\n').find((l) => /FATAL|Error/.test(l)) ?? 'failed';
     console.log(`live flows           ${fmt(LIVE_FLOWS)} flows open at the end: FAILED (${text.trim()})`);
   }
+  await benchCollector(BENCH, CLI, NETFLOW_RECORDS);
 }
 
 await main();

@@ -1,7 +1,8 @@
 // pcapflow's long fuzzing session (`npm run fuzz`): mutates the committed samples and the shared captures (bit
 // flips, byte insert/delete, random length fields in pcap record headers and pcapng block headers and options,
 // truncation, splices of two files) and runs each input through the whole pipeline in process (CaptureParser ->
-// decodePacket -> FlowEngine -> CSV rows, both profiles). Owns the mutators and the per-input checks (also used by
+// decodePacket -> FlowEngine -> CSV rows, both profiles), and one input in five is a NetFlow/IPFIX sequence for the
+// codec (scripts/fuzz-netflow.ts). Owns the mutators and the per-input checks (also used by
 // test/property/fuzz.property.test.ts); the session runs in a worker thread that the main thread watches, so an
 // input that hangs is caught, saved and skipped. Writes only to .fuzz-findings/.
 //
@@ -20,6 +21,23 @@ import { FlowEngine, type FlowRow } from '../src/flow/flow-engine.js';
 import type { ProfileName } from '../src/options.js';
 import { createPacketMeta, SKIP } from '../src/types.js';
 import { prng } from './gen-traffic.js';
+import { loadNetflowCorpus, makeNetflowInput, runNetflow, type NetflowInput } from './fuzz-netflow.js';
+
+/** One input in five is a NetFlow/IPFIX input (scripts/fuzz-netflow.ts), chosen by its seed so --replay finds it. */
+export function isNetflowSeed(inputSeed: number): boolean {
+  return inputSeed % 5 === 0;
+}
+
+/** A NetFlow input's datagrams as bytes for a finding file: 16-bit length, then the datagram, for each. */
+function netflowBytes(input: NetflowInput): Uint8Array {
+  const parts: Buffer[] = [];
+  for (const d of input.datagrams) {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(Math.min(d.data.length, 65535));
+    parts.push(len, Buffer.from(d.data.subarray(0, 65535)));
+  }
+  return Buffer.concat(parts);
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -424,6 +442,7 @@ type FromWorker =
 function workerMain(job: WorkerJob): void {
   const port = parentPort!;
   const corpus = loadCorpus();
+  const nfCorpus = loadNetflowCorpus(SAMPLES);
   const now = new Int32Array(job.progress); // [0] = index of the input being run, [1] = 1 while running one
   let i = job.from;
   let maxHeap = 0;
@@ -431,6 +450,26 @@ function workerMain(job: WorkerJob): void {
   let lastReport = Date.now();
   while (i < job.maxInputs && Date.now() < job.deadline) {
     const inputSeed = inputSeedOf(job.sessionSeed, i);
+    if (isNetflowSeed(inputSeed)) {
+      const nf = makeNetflowInput(inputSeed, nfCorpus);
+      Atomics.store(now, 0, i);
+      Atomics.store(now, 1, 1);
+      let nfReason: string | null = null;
+      const t0 = Date.now();
+      try {
+        runNetflow(nf);
+      } catch (err) {
+        nfReason = err instanceof Error ? err.message : String(err);
+      }
+      const ms = Date.now() - t0;
+      Atomics.store(now, 1, 0);
+      if (nfReason === null && ms > WATCHDOG_MS) nfReason = `slow: ${ms} ms (watchdog ${WATCHDOG_MS} ms)`;
+      if (nfReason !== null) {
+        port.postMessage({ kind: 'finding', i, inputSeed, base: 'netflow', other: '-', ops: nf.ops, reason: nfReason, bytes: netflowBytes(nf) } satisfies FromWorker);
+      }
+      i++;
+      continue;
+    }
     const [base, other] = pickPair(inputSeed, corpus);
     const input = makeInput(inputSeed, base.bytes, other.bytes);
     Atomics.store(now, 0, i);
@@ -504,6 +543,13 @@ function parseArgs(argv: string[]): SessionArgs {
 function replay(a: SessionArgs): void {
   const corpus = loadCorpus();
   const seed = a.replay as number;
+  if (isNetflowSeed(seed)) {
+    const nf = makeNetflowInput(seed, loadNetflowCorpus(SAMPLES));
+    console.log(`replay ${seed}: NetFlow input, ops ${nf.ops.join('+')}, ${nf.datagrams.length} datagrams`);
+    const r = runNetflow(nf);
+    console.log(`ok: ${r.records} records, ${r.malformed} malformed counted`);
+    return;
+  }
   let [base, other] = pickPair(seed, corpus);
   const byName = (n: string): CorpusEntry => {
     const e = corpus.find((c) => c.name === n);

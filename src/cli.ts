@@ -9,6 +9,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommunityIdStream, communityIdForWords } from './commands/community-id.js';
 import { runPackets } from './commands/packets.js';
+import { registerNetflowCommands } from './commands/netflow-cli.js';
 import { PcapflowError } from './errors.js';
 import { DEFAULTS, normalizeOptions, PROFILES } from './options.js';
 import { removeTemporaryOutputsSync, writeFileAtomic } from './output/output-file.js';
@@ -111,7 +112,7 @@ function seedOf(value: unknown): number {
 }
 
 async function main(): Promise<void> {
-  await yargs(protectStdinArgs(hideBin(process.argv)))
+  const y = yargs(protectStdinArgs(hideBin(process.argv)))
     .scriptName('pcapflow')
     .usage('$0 <capture..> [-o flows.csv]\n\nTurn packet captures (pcap, pcapng, gzip, directories, - for stdin) into bidirectional flow records.')
     .command(
@@ -214,7 +215,8 @@ async function main(): Promise<void> {
         const bad = await runCommunityIdStream(process.stdin, process.stdout, process.stderr, opts);
         if (bad > 0) process.exitCode = 1;
       },
-    )
+    );
+  await registerNetflowCommands(y, { inputsOf, say })
     .strictOptions()
     .parserConfiguration({ 'parse-positional-numbers': false })
     .help('help')

@@ -35,3 +35,23 @@ export { PacketBatchWriter, PacketBatchReader } from './shard/packet-batch.js';
 export type { PacketBatch } from './shard/packet-batch.js';
 export { runFlows, formatSummary } from './run.js';
 export type { RunSummary, RunResult } from './run.js';
+
+// NetFlow v1/v5/v7/v9 and IPFIX (pure codec: decoder, IE registry, encoder) and the commands built on it
+export { NetflowDecoder } from './netflow/decoder.js';
+export type { DecoderOptions, DecoderCounters, OptionsRecord } from './netflow/decoder.js';
+export { NetflowRecord, FLOW_END_REASON, FLOW_END_REASON_NAMES, BIFLOW_DIRECTION } from './netflow/record.js';
+export { lookupIe, registerIe, ianaIes, IE_TYPE, REVERSE_PEN } from './netflow/ie-registry.js';
+export type { IeInfo, IeType } from './netflow/ie-registry.js';
+export { PCAPFLOW_PEN, PCAPFLOW_IES, REVERSE_ID_BIT, STAT_COLUMNS } from './netflow/pcapflow-ies.js';
+export type { PcapflowIe, StatKind } from './netflow/pcapflow-ies.js';
+export { FlowEncoder } from './netflow/encoder.js';
+export type { ExportFlow, ExportProtocol, EncoderOptions, EncodedMessage, EncoderCounters } from './netflow/encoder.js';
+export { RecordPairer } from './netflow/pairer.js';
+export { RecordRowFormatter, COLLECT_HEADER } from './netflow/record-row.js';
+export { looksLikeNetflow, netflowDatagramOf } from './netflow/datagram.js';
+export { runCollect } from './commands/collect.js';
+export type { CollectOptions, CollectSummary } from './commands/collect.js';
+export { runExport } from './commands/export.js';
+export type { ExportOptions, ExportSummary } from './commands/export.js';
+export { runAnalyze, AnalyzeReport } from './commands/analyze.js';
+export type { AnalyzeOptions, AnalyzedFlow } from './commands/analyze.js';

@@ -2,7 +2,7 @@
 // capture clock (active/idle timeouts, evaluated as the clock passes, so finished flows are freed early), the
 // continuation memory and the row order. Profile-specific rules live in profiles/*.ts, column formatting in
 // csv/columns.ts. Pure: no I/O, no timers; no allocation per packet except when a flow starts or a row is written.
-import { formatRecord, headerOf, type RowContext } from '../csv/columns.js';
+import { formatRecord, headerOf, type Column, type RowContext } from '../csv/columns.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
@@ -37,6 +37,9 @@ export interface FlowEngineOptions {
   /** Ended tuples whose Flow ID orientation is remembered per shard group (default FLOW_IDS_PER_GROUP; default
    *  profile only). For tests and memory-bound library use; the CLI keeps the default. */
   flowIdsPerGroup?: number;
+  /** Column table of the rows instead of the profile's own (library use: `pcapflow export` reads the flows' raw
+   *  values through its own table). Only with one engine in this thread: functions do not cross to workers. */
+  columns?: readonly Column[];
 }
 
 /** One written flow. */
@@ -98,6 +101,7 @@ function newFacts(): PacketFacts {
     tcpAck: 0,
     payload: 0,
     header: 0,
+    ipBytes: 0,
     icmpType: -1,
     icmpCode: -1,
     realProto: 0,
@@ -136,6 +140,7 @@ export class FlowEngine implements EngineOps {
   private readonly memory = new FlowMemory();
   private readonly emit: (row: FlowRow) => void;
   private readonly hasher: CommunityIdHasher;
+  private readonly columns: readonly Column[];
   private clockUs = Number.NEGATIVE_INFINITY;
   private currentIndex = 0;
   /** Rows written while handling the current packet (sorted by first index before emission). */
@@ -169,6 +174,7 @@ export class FlowEngine implements EngineOps {
     this.flowIds = this.profile.remembersFlowId ? new FlowIdMemory(opts.flowIdsPerGroup ?? FLOW_IDS_PER_GROUP) : null;
     this.emit = emit;
     this.hasher = new CommunityIdHasher({ seed: opts.communityIdSeed, base64: opts.communityIdBase64 });
+    this.columns = opts.columns ?? this.profile.columns;
   }
 
   /** The CSV header of a profile (its column names, community_id last). */
@@ -488,7 +494,7 @@ export class FlowEngine implements EngineOps {
     this.pending.push({
       endIndex,
       firstIndex: flow.firstIndex,
-      line: formatRecord(this.profile.columns, flow, ctx),
+      line: formatRecord(this.columns, flow, ctx),
       packets,
     });
   }

@@ -24,6 +24,8 @@ export interface PacketFacts {
   payload: number;
   /** L4 header bytes counted by the profile (TCP data offset × 4, UDP 8, else 0). */
   header: number;
+  /** IP datagram length from the IP length fields (IPv4 total length, IPv6 40 + payload length). */
+  ipBytes: number;
   icmpType: number;
   icmpCode: number;
   /** The packet's real protocol and ports (ICMP: type/code), for the Community ID. */
@@ -124,7 +126,10 @@ export const S = {
   FIRST_INDEX: 56,
   /** Bulk trackers (spec §6.2), 5 doubles per direction at BULK + 5 * d (see B_* below). */
   BULK: 57,
-  SIZE: 67,
+  /** IP bytes per direction (sum of the IP length fields), for the NetFlow/IPFIX octet counts of `export`. */
+  FWD_IP_BYTES: 67,
+  BWD_IP_BYTES: 68,
+  SIZE: 69,
 } as const;
 
 /**
@@ -465,6 +470,7 @@ export class FlowState implements KeyFields {
     }
     if (this.retransRing !== null) this.checkRetransmission(p, dir, memory);
     statPush(s, o + S.ALL_LEN, pay);
+    s[o + S.FWD_IP_BYTES + dir] = s[o + S.FWD_IP_BYTES + dir]! + p.ipBytes;
     if (dir === 0) {
       if (pay >= 1) inc(w, wo + W.ACT_FWD);
       statPush(s, o + S.FWD_LEN, pay);

@@ -31,6 +31,7 @@ export class CicflowmeterProfile implements FlowProfile {
     p.realProto = proto;
     p.icmpType = meta.icmpType;
     p.icmpCode = meta.icmpCode;
+    p.ipBytes = meta.ipTotalLen;
     if ((proto === IPPROTO.TCP || proto === IPPROTO.UDP) && meta.hasPorts && !meta.isLaterFragment) {
       // §2: ports, flags, raw window, header = data offset × 4 (UDP 8), payload = captured payload bytes.
       const tcp = proto === IPPROTO.TCP;

@@ -65,6 +65,7 @@ export class DefaultProfile implements FlowProfile {
       p.payload = 0;
       p.header = 0;
     }
+    p.ipBytes = meta.ipTotalLen;
     p.icmpType = meta.icmpType;
     p.icmpCode = meta.icmpCode;
     const icmp = isIcmp(proto) && meta.icmpType >= 0;

@@ -157,7 +157,7 @@ describe('FlowState retransmission memory', () => {
   }
 
   const facts = (): Parameters<FlowState['checkRetransmission']>[0] => ({
-    index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2,
+    index: 0, tsUs: 0, flags: 0, window: 0, tcpSeq: 0, tcpAck: 0, payload: 0, header: 20, ipBytes: 40, icmpType: -1, icmpCode: -1, realProto: 6, realSrcPort: 1, realDstPort: 2,
   });
 
   /** A TCP flow with a retransmission block of class `cls` from `m` (first dirtied by another flow, given back). */
