@@ -4,7 +4,6 @@
 // optionally joining the two directions of unidirectional records (`--pair`). Owns the socket, the signals and the
 // output file; the decoding itself does no I/O.
 import dgram from 'node:dgram';
-import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { CaptureParser } from '../capture/capture-parser.js';
@@ -18,6 +17,7 @@ import { RecordPairer } from '../netflow/pairer.js';
 import type { NetflowRecord } from '../netflow/record.js';
 import { COLLECT_HEADER, RecordRowFormatter } from '../netflow/record-row.js';
 import { ReadStats, type CaptureDamage } from '../stream/read-stats.js';
+import { openOutputFile, type OutputFile } from '../output/output-file.js';
 import { createPacketMeta, type RawPacket } from '../types.js';
 
 export type CollectFormat = 'csv' | 'jsonl';
@@ -73,34 +73,27 @@ export function parseUdpUrl(url: string, option: string): { host: string; port: 
 class RowWriter {
   private buf = '';
   private readonly out: Writable;
-  private readonly file: Writable | null;
+  /** The destination: a file goes through a temporary name, renamed by close() (output-file.ts). */
+  private readonly target: OutputFile;
   private readonly jsonl: boolean;
   rows = 0;
 
-  private constructor(out: Writable, file: Writable | null, jsonl: boolean) {
+  private constructor(out: Writable, target: OutputFile, jsonl: boolean) {
     this.out = out;
-    this.file = file;
+    this.target = target;
     this.jsonl = jsonl;
   }
 
-  static async open(path: string, format: CollectFormat, stdout: Writable): Promise<RowWriter> {
-    let file: Writable | null = null;
-    let out: Writable = stdout;
-    if (path !== '-') {
-      const f = createWriteStream(path);
-      await new Promise<void>((resolve, reject) => {
-        f.once('open', () => resolve());
-        f.once('error', (err: NodeJS.ErrnoException) => reject(new PcapflowError('E_OUTPUT', `cannot write ${path}: ${err.code ?? err.message}`, { file: path })));
-      });
-      file = f;
-      out = f;
-      if (path.endsWith('.gz')) {
-        const gz = createGzip();
-        gz.pipe(f);
-        out = gz;
-      }
+  /** Open `path` ('-' for stdout); refused if it is one of `inputs` (the captures read with --read). */
+  static async open(path: string, format: CollectFormat, stdout: Writable, inputs: readonly string[] = []): Promise<RowWriter> {
+    const target = await openOutputFile(path, stdout, inputs);
+    let out: Writable = target.stream;
+    if (target.ownsStream && path.endsWith('.gz')) {
+      const gz = createGzip();
+      gz.pipe(target.stream);
+      out = gz;
     }
-    const w = new RowWriter(out, file, format === 'jsonl');
+    const w = new RowWriter(out, target, format === 'jsonl');
     if (format === 'csv') w.buf = csvRecord(COLLECT_HEADER) + '\n';
     return w;
   }
@@ -144,15 +137,23 @@ class RowWriter {
     if (!this.flushSync()) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
   }
 
+  /** Write what is buffered, end a file and rename it into place. */
   async close(): Promise<void> {
     this.flushSync();
-    if (this.file === null) return;
+    if (!this.target.ownsStream) return;
+    const file = this.target.stream;
     const done = new Promise<void>((resolve, reject) => {
-      this.file!.once('finish', () => resolve());
-      this.file!.once('error', reject);
+      file.once('finish', () => resolve());
+      file.once('error', reject);
     });
     this.out.end();
     await done;
+    await this.target.commit();
+  }
+
+  /** Give up: a file's temporary name is removed, an existing destination left as it was. */
+  async abort(): Promise<void> {
+    await this.target.abort();
   }
 }
 
@@ -161,8 +162,26 @@ export async function runCollect(opts: CollectOptions, stdout: Writable): Promis
   const started = process.hrtime.bigint();
   const listen = opts.listen === null ? null : parseUdpUrl(opts.listen, 'listen');
   const files = listen === null ? await expandInputs(opts.read) : [];
-  const writer = await RowWriter.open(opts.output, opts.format, stdout);
-  const options = opts.optionsFile === null ? null : await RowWriter.open(opts.optionsFile, 'jsonl', stdout);
+  const writer = await RowWriter.open(opts.output, opts.format, stdout, files);
+  let options: RowWriter | null = null;
+  try {
+    options = opts.optionsFile === null ? null : await RowWriter.open(opts.optionsFile, 'jsonl', stdout, files);
+    return await collectInto(writer, options, opts, listen, files, started);
+  } catch (err) {
+    await writer.abort();
+    await options?.abort();
+    throw err;
+  }
+}
+
+async function collectInto(
+  writer: RowWriter,
+  options: RowWriter | null,
+  opts: CollectOptions,
+  listen: ReturnType<typeof parseUdpUrl> | null,
+  files: readonly string[],
+  started: bigint,
+): Promise<{ exitCode: 0 | 2; summary: CollectSummary }> {
   const formatter = new RecordRowFormatter({ communityIdSeed: opts.communityIdSeed, communityIdBase64: opts.communityIdBase64 });
   const writeRecord = (r: NetflowRecord): void => writer.add(formatter.format(r));
   const pairer = opts.pair ? new RecordPairer(writeRecord) : null;

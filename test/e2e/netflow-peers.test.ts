@@ -150,7 +150,7 @@ nfdumpOnly('pcapflow export -> nfcapd', () => {
         const file = path.join(TESTDATA_DIR, capture);
         const nfcapd = await startNfcapd();
         try {
-          const r = pcapflow(['export', file, '--to', `udp://127.0.0.1:${nfcapd.port}`, '--protocol', protocol, '--rate', '5000']);
+          const r = pcapflow(['export', file, '--to', `udp://127.0.0.1:${nfcapd.port}`, '--protocol', protocol, '--rate', '2000']);
           expect(r.status).toBe(0);
           const files = await nfcapd.stop();
           expect(await nfdumpSequenceFailures(files)).toBe(0);

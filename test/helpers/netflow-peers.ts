@@ -143,11 +143,17 @@ export interface Nfcapd {
   cleanup(): void;
 }
 
-/** Start nfcapd on a free port; resolves once it says it started. */
+/**
+ * Start nfcapd on a free port; resolves once it says it started. Its socket gets a 4 MiB receive buffer (-B; the
+ * kernel caps it at net.core.rmem_max): with the default 208 KiB, an nfcapd kept off the CPU for ~30 ms by a
+ * loaded machine (a full test suite on 2 cores) overflowed at the export tests' paced rate, and the lost
+ * datagram showed as an nfdump sequence failure in about one run in three.
+ */
 export async function startNfcapd(): Promise<Nfcapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pcapflow-nfcapd-'));
   const port = await freeUdpPort();
-  const child: ChildProcess = spawn('nfcapd', ['-b', '127.0.0.1', '-p', String(port), '-w', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['-b', '127.0.0.1', '-p', String(port), '-w', dir, '-B', String(4 << 20)];
+  const child: ChildProcess = spawn('nfcapd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let exited = false;
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
