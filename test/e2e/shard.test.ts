@@ -2,7 +2,7 @@
 // PCAPFLOW_SHARD, the refusals (options that would make the parts differ from the single run, a bad K/N, a set of
 // parts that is not one whole run), part and stats naming, retried tasks, and --shard-by file. Runs dist/cli.js.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -148,6 +148,37 @@ describe('pcapflow merge refuses what is not one whole run', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/changed after its task ended/);
   });
+});
+
+describe('an interrupted task', () => {
+  it('writes its part and stats saying so, and merge refuses the part', async () => {
+    const dir = newDir();
+    const capture = readFileSync(path.join(SAMPLES_DIR, 'tcp-handshake.pcap'));
+    // Task 1 whole, from stdin; task 0 reads a stdin that stays open and is interrupted.
+    const whole = spawnSync(process.execPath, [CLI, '-', '--shard', '1/2', '--out-dir', dir, '-q'], { input: capture, timeout: 60_000 });
+    expect(whole.status).toBe(0);
+    const child = spawn(process.execPath, [CLI, '-', '--shard', '0/2', '--out-dir', dir, '-q'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    child.stdin.write(capture);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The run has installed its signal handlers once its temporary order file exists (opened after them).
+    const until = Date.now() + 30_000;
+    while (!readdirSync(path.join(dir, '_stats')).some((f) => f.startsWith('.part-00000.order')) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    child.stdin.destroy();
+    expect(code).toBe(130);
+    expect(stderr).toBe('');
+    const stats = JSON.parse(readFileSync(path.join(dir, '_stats', 'part-00000.json'), 'utf8'));
+    expect(stats.summary.interrupted).toBe(true);
+    expect(stats.exit_status).toBe(130);
+    const m = pcapflow(['merge', dir]);
+    expect(m.status).toBe(1);
+    expect(m.stderr).toMatch(/part-00000-of-00002\.csv was interrupted \(SIGINT\): run its task again/);
+  }, 60_000);
 });
 
 describe('--shard-by file', () => {
