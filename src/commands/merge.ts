@@ -65,9 +65,21 @@ async function loadPart(csv: string): Promise<Part> {
     const why = e.code === 'ENOENT' ? 'is missing (the task has not finished, or failed)' : `cannot be read (${e.code ?? e.message})`;
     throw mergeError(`the stats of ${csv}, ${statsFile}, ${why}`);
   }
-  if (stats.format !== PART_FORMAT || stats.format_version !== PART_FORMAT_VERSION) {
-    throw mergeError(`${statsFile} is not a pcapflow part stats file of format version ${PART_FORMAT_VERSION}`);
-  }
+  const wellFormed =
+    stats !== null &&
+    typeof stats === 'object' &&
+    stats.format === PART_FORMAT &&
+    stats.format_version === PART_FORMAT_VERSION &&
+    typeof stats.shard === 'object' &&
+    stats.shard !== null &&
+    Array.isArray(stats.header) &&
+    Array.isArray(stats.inputs) &&
+    Number.isSafeInteger(stats.rows) &&
+    stats.rows >= 0 &&
+    Number.isSafeInteger(stats.csv_bytes) &&
+    typeof stats.summary === 'object' &&
+    stats.summary !== null;
+  if (!wellFormed) throw mergeError(`${statsFile} is not a pcapflow part stats file of format version ${PART_FORMAT_VERSION}`);
   if (stats.shard?.index !== name.index || stats.shard?.count !== name.count) {
     throw mergeError(`${csv} is named as part ${name.index} of ${name.count}, but its stats say ${stats.shard?.index}/${stats.shard?.count}`);
   }

@@ -3,7 +3,7 @@
 // parts that is not one whole run), part and stats naming, retried tasks, and --shard-by file. Runs dist/cli.js.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, writeFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, SAMPLES_DIR } from '../helpers/paths.js';
@@ -147,6 +147,19 @@ describe('pcapflow merge refuses what is not one whole run', () => {
     const r = pcapflow(['merge', copy]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/changed after its task ended/);
+  });
+});
+
+describe('pcapflow merge and damaged stats', () => {
+  it.each(['', '{', '[1]', 'null', '{"format":"pcapflow-part","format_version":1,"shard":{"index":0,"count":2}}'])('stats %j: refused with a message, exit status 1', (text) => {
+    const dir = newDir();
+    shards(2, dir);
+    writeFileSync(path.join(dir, '_stats', 'part-00000.json'), text);
+    const r = pcapflow(['merge', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^pcapflow: merge: /);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toBe('');
   });
 });
 
