@@ -1,7 +1,8 @@
 // pcapflow's benchmark (`npm run bench`): builds synthetic captures once (.bench/), then measures in one run a
 // bare record walk (the same reader, no decoding), the full pipeline with --jobs 1, 2 and 4 (packets/s, MB/s,
 // peak RSS, and the ratios pipeline/walk and jobs N/jobs 1), and RSS per live flow on a capture whose flows are all
-// still open at the end. Each timing is the best of two runs. Ratios are what to compare across machines: these
+// still open at the end, and N = 2 `--shard` tasks run side by side (plus their merge) against one process with
+// --jobs 2 on the same cores. Each timing is the best of two runs. Ratios are what to compare across machines: these
 // machines are shared and noisy.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,6 +59,20 @@ async function pipelineRun(file: string, jobs: number, out = path.join(BENCH, `f
   return { stats: JSON.parse(readFileSync(statsFile, 'utf8')) as Stats, seconds, out };
 }
 
+/** N `--shard` tasks of `file` at once (each --jobs 1), then `pcapflow merge`; wall time of both. */
+async function shardedRun(file: string, n: number): Promise<{ seconds: number; mergeSeconds: number; out: string }> {
+  const dir = path.join(BENCH, `parts-${n}`);
+  const out = path.join(BENCH, `merged-${n}.csv`);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: n }, (_v, k) => run(process.execPath, [CLI, file, '--shard', `${k}/${n}`, '--out-dir', dir, '--quiet'], { maxBuffer: 1 << 20 })),
+  );
+  const t1 = process.hrtime.bigint();
+  await run(process.execPath, [CLI, 'merge', dir, '-o', out, '--quiet'], { maxBuffer: 1 << 20 });
+  const t2 = process.hrtime.bigint();
+  return { seconds: Number(t2 - t0) / 1e9, mergeSeconds: Number(t2 - t1) / 1e9, out };
+}
+
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -106,6 +121,22 @@ async function main(): Promise<void> {
         `${fmt(r.stats.flows_written)} flows  pipeline/walk ${fmt(pps / walkPps, 2)}  jobs ${jobs}/jobs 1 ${fmt(pps / results[0]!.pps, 2)}  (${same})`,
     );
   }
+  // Sharding: two tasks side by side (each --jobs 1, as a batch engine gives each task its cores) and the merge,
+  // against one process with --jobs 2, the same two cores. Each task reads and decodes every packet.
+  const shardRuns: { seconds: number; mergeSeconds: number; out: string }[] = [];
+  const jobs2: Awaited<ReturnType<typeof pipelineRun>>[] = [];
+  for (let round = 0; round < 2; round++) {
+    jobs2.push(await pipelineRun(mix, 2));
+    shardRuns.push(await shardedRun(mix, 2));
+  }
+  const j2 = jobs2[0]!.seconds < jobs2[1]!.seconds ? jobs2[0]! : jobs2[1]!;
+  const sr = shardRuns[0]!.seconds < shardRuns[1]!.seconds ? shardRuns[0]! : shardRuns[1]!;
+  const shardSame = readFileSync(sr.out, 'utf8') === reference ? 'identical to --jobs 1' : 'DIFFERS from --jobs 1';
+  console.log(
+    `--shard 0/2 + 1/2    side by side ${fmt(sr.seconds - sr.mergeSeconds, 2)} s + merge ${fmt(sr.mergeSeconds, 2)} s = ${fmt(sr.seconds, 2)} s, ` +
+      `${fmt(MIX_PACKETS / sr.seconds)} packets/s; one process --jobs 2 ${fmt(j2.seconds, 2)} s; ` +
+      `speed-up of 2 shards over --jobs 2: ${fmt(j2.seconds / sr.seconds, 2)}  (${shardSame})`,
+  );
   const base = await pipelineRun(tiny, 1, '/dev/null');
   try {
     const full = await pipelineRun(live, 1, '/dev/null');

@@ -8,6 +8,7 @@ import v8 from 'node:v8';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommunityIdStream, communityIdForWords } from './commands/community-id.js';
+import { runMerge } from './commands/merge.js';
 import { runPackets } from './commands/packets.js';
 import { registerNetflowCommands } from './commands/netflow-cli.js';
 import { PcapflowError } from './errors.js';
@@ -77,7 +78,7 @@ function interruptOnSignals(): AbortSignal {
 
 // yargs drops a lone '-' positional, so stdin inputs are carried through it under another name.
 const STDIN_ARG = '\u0000stdin';
-const VALUE_OPTIONS = new Set(['-o', '--output', '--stats', '--profile', '--jobs', '-j', '--seed', '--community-id-seed']);
+const VALUE_OPTIONS = new Set(['-o', '--output', '--stats', '--profile', '--jobs', '-j', '--seed', '--community-id-seed', '--shard', '--shard-by', '--out-dir']);
 
 function protectStdinArgs(args: string[]): string[] {
   return args.map((a, i) => (a === '-' && !VALUE_OPTIONS.has(args[i - 1] ?? '') ? STDIN_ARG : a));
@@ -132,7 +133,10 @@ async function main(): Promise<void> {
             .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
             .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
             .option('decap', { type: 'boolean', default: false, describe: 'key flows by the innermost IP header of tunnels (GRE, IP-in-IP, VXLAN, Geneve, GTP-U, Teredo, ERSPAN, MPLS-over-UDP)' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
+            .option('shard', { type: 'string', describe: 'task K of N (0-based, e.g. 3/8; also PCAPFLOW_SHARD=K/N): keep the flows of this share; pcapflow merge joins the N parts' })
+            .option('shard-by', { type: 'string', choices: ['flow', 'file'], describe: 'with --shard: flow (default; every shard reads every input) or file (whole input files per shard, for captures whose flows do not cross files)' })
+            .option('out-dir', { type: 'string', describe: 'write DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge) in place of -o' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
           .example('$0 captures/ -o flows.csv --jobs 4', 'every capture under a directory, four worker threads')
@@ -141,7 +145,8 @@ async function main(): Promise<void> {
           .example('$0 x.pcap --flow-timeout 60 --activity-timeout 2 --idle-timeout 30', 'timeouts in seconds')
           .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
           .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex')
-          .example('$0 tunnels.pcap --decap -o inner.csv', 'flows of the traffic inside GRE, VXLAN, GTP-U, ... tunnels'),
+          .example('$0 tunnels.pcap --decap -o inner.csv', 'flows of the traffic inside GRE, VXLAN, GTP-U, ... tunnels')
+          .example('$0 big/ --shard 2/8 --out-dir parts/', 'task 2 of 8 (a Slurm array task, a Kubernetes index); then pcapflow merge parts/ -o flows.csv'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -158,12 +163,34 @@ async function main(): Promise<void> {
           strict: argv.strict,
           quiet: argv.quiet,
           decap: argv.decap,
+          shard: argv.shard ?? process.env['PCAPFLOW_SHARD'],
+          shardSource: argv.shard !== undefined ? '--shard' : 'PCAPFLOW_SHARD',
+          shardBy: argv['shard-by'],
+          outDir: argv['out-dir'],
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });
         reportDamage(summary.damage);
         if (!opts.quiet) stderr.write(formatSummary(summary) + '\n');
         if (opts.statsFile !== null) await writeFileAtomic(opts.statsFile, JSON.stringify(summary, null, 2) + '\n');
+        process.exitCode = exitCode;
+      },
+    )
+    .command(
+      'merge <parts..>',
+      'join the parts of a --shard K/N run into the bytes the single run writes, and their stats into its summary',
+      (y) =>
+        y
+          .positional('parts', { type: 'string', array: true, demandOption: true, describe: 'part files (part-KKKKK-of-NNNNN.csv) or --out-dir directories holding them' })
+          .option('output', { alias: 'o', type: 'string', default: '-', describe: 'merged CSV, - for stdout; a file is written under a temporary name and renamed when complete' })
+          .option('stats', { type: 'string', describe: 'also write the merged summary as JSON to this file' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
+          .example('$0 merge parts/ -o flows.csv --stats stats.json', 'all parts of one run, checked complete and compatible'),
+      async (argv) => {
+        const { exitCode, summary } = await runMerge(inputsOf(argv.parts), argv.output, process.stdout);
+        reportDamage(summary.damage);
+        if (!argv.quiet) stderr.write(formatSummary(summary).replace(/^pcapflow: /, `pcapflow: merged ${summary.parts ?? 0} parts: `) + '\n');
+        if (argv.stats !== undefined) await writeFileAtomic(argv.stats, JSON.stringify(summary, null, 2) + '\n');
         process.exitCode = exitCode;
       },
     )

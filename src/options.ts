@@ -1,6 +1,7 @@
 // Validated options for a flow run. All defaults live here; normalizeOptions() checks every value before any
 // work starts and throws PcapflowError('E_OPTION_INVALID') naming the option. No I/O.
 import { PcapflowError } from './errors.js';
+import { parseShardSpec, SHARD_BY, type ShardBy, type ShardSpec } from './shard/shard-spec.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -28,6 +29,10 @@ export interface Options {
   quiet: boolean;
   /** Key flows by the innermost IP header of tunnels (--decap). */
   decap: boolean;
+  /** `--shard K/N` (or PCAPFLOW_SHARD): this run is task K of N; null for a whole run. */
+  shard: ShardSpec | null;
+  /** `--out-dir DIR`: write the part DIR/part-KKKKK-of-NNNNN.csv and its DIR/_stats files; null otherwise. */
+  outDir: string | null;
 }
 
 export const DEFAULTS = {
@@ -58,6 +63,12 @@ export interface RawOptions {
   strict?: boolean | undefined;
   quiet?: boolean | undefined;
   decap?: boolean | undefined;
+  /** "K/N" */
+  shard?: string | undefined;
+  /** Where `shard` came from, for messages (default '--shard'). */
+  shardSource?: string | undefined;
+  shardBy?: string | undefined;
+  outDir?: string | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -91,6 +102,23 @@ export function normalizeOptions(raw: RawOptions): Options {
   if (!PROFILES.includes(profile as ProfileName)) {
     throw invalid('profile', `expected one of ${PROFILES.join(', ')}, got ${profile}`);
   }
+  const shardBy = raw.shardBy ?? 'flow';
+  if (!SHARD_BY.includes(shardBy as ShardBy)) throw invalid('shard-by', `expected one of ${SHARD_BY.join(', ')}, got ${shardBy}`);
+  if (raw.shardBy !== undefined && raw.shard === undefined) throw invalid('shard-by', 'needs --shard K/N (or PCAPFLOW_SHARD)');
+  let shard = raw.shard === undefined || raw.shard === '' ? null : parseShardSpec(raw.shard, shardBy as ShardBy, raw.shardSource ?? '--shard');
+  const outDir = raw.outDir ?? null;
+  if (outDir !== null) {
+    if (outDir === '' || outDir === '-') throw invalid('out-dir', 'expected a directory path');
+    if (raw.output !== undefined && raw.output !== DEFAULTS.output) throw invalid('out-dir', 'writes its own part file: give --out-dir or -o, not both');
+    shard ??= { index: 0, count: 1, by: 'flow' };
+  }
+  if (shard !== null) {
+    // The rows of the N parts are the single run's rows only if each shard's flows evolve as in the whole run.
+    if (shard.by === 'flow' && raw.maxFlows !== undefined && raw.maxFlows > 0) {
+      throw invalid('max-flows', 'cannot be used with --shard: the cap ends the oldest flows of the whole table, which no shard sees (run without --shard, or without --max-flows)');
+    }
+    if (shard.by === 'file' && inputs.includes('-')) throw invalid('shard-by', 'file: stdin (-) has no path to place it by');
+  }
   return {
     inputs,
     output: raw.output ?? DEFAULTS.output,
@@ -106,5 +134,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     strict: raw.strict ?? false,
     quiet: raw.quiet ?? false,
     decap: raw.decap ?? false,
+    shard,
+    outDir,
   };
 }

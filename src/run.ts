@@ -2,19 +2,23 @@
 // -> CSV sink, joined with stream.pipeline. The only module that knows the whole pipeline. Returns a summary and
 // the exit status; printing and exiting are the CLI's job.
 import { pipeline } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
+import { stat } from 'node:fs/promises';
+import type { Transform, Writable } from 'node:stream';
 import { findInputs } from './capture/chunk-reader.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
 import { decodeOptionsFor } from './decode/decoder.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
-import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
+import { assertNotAnInput, isTemporaryOutputName, openOutputFile, writeFileAtomic, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
 import { PacketStage } from './stream/packet-stage.js';
 import { ReadStats, type CaptureDamage } from './stream/read-stats.js';
 import { createShardStage } from './shard/pool.js';
+import { OrderRecorder } from './shard/part-order.js';
+import { describeInputs, filesOfShard, PART_FORMAT, PART_FORMAT_VERSION, partOptions, partPaths, PCAPFLOW_VERSION, preparePartDir, type PartStats } from './shard/part-files.js';
+import { groupRange, type ShardSpec } from './shard/shard-spec.js';
 
 /** What a run did with every packet; printed as one stderr line and written as JSON by --stats. */
 export interface RunSummary {
@@ -53,6 +57,13 @@ export interface RunSummary {
   interrupted: boolean;
   /** The signal's name ('SIGINT', 'SIGTERM', 'SIGHUP'), when there was one. */
   interrupt_signal?: string;
+  /** `--shard K/N`: this task. */
+  shard?: ShardSpec;
+  /** `--shard K/N`: packets read that belong to other shards (read to follow the capture clock; not in
+   *  packets_read, which counts this shard's packets: its flows', and with K = 0 those of no flow). */
+  other_shard?: number;
+  /** `pcapflow merge`: the number of parts merged. */
+  parts?: number;
 }
 
 export interface RunResult {
@@ -129,7 +140,22 @@ export function engineOptions(opts: Options): FlowEngineOptions {
  */
 export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
   const started = process.hrtime.bigint();
-  const { files, skipped, out } = await prepareRun(opts.inputs, opts.output, stdout, control.alsoWrites);
+  const shard = opts.shard;
+  const part = opts.outDir !== null && shard !== null ? partPaths(opts.outDir, shard) : null;
+  if (opts.outDir !== null) await preparePartDir(opts.outDir);
+  const output = part?.csv ?? opts.output;
+  const alsoWrites = part === null ? control.alsoWrites : [...(control.alsoWrites ?? []), part.stats, part.order];
+  const { files: allFiles, skipped, out } = await prepareRun(opts.inputs, output, stdout, alsoWrites);
+  const files = shard?.by === 'file' ? filesOfShard(allFiles, opts.inputs, shard) : allFiles;
+  let orderOut: OutputFile | null = null;
+  if (part !== null) {
+    try {
+      orderOut = await openOutputFile(part.order, stdout, allFiles);
+    } catch (err) {
+      await out.abort();
+      throw err;
+    }
+  }
   const stats = new ReadStats();
   const engineOpts = engineOptions(opts);
   // --max-flows ends the oldest flows of the whole table; a per-worker cap would make the output depend on the
@@ -142,22 +168,25 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     sink = new CsvSink(out.stream, { header: FlowEngine.header(opts.profile), endOutput: out.ownsStream });
   } catch (err) {
     await out.abort();
+    await orderOut?.abort();
     throw err;
   }
   const signal = control.signal;
+  const shardGroups =
+    shard !== null && shard.by === 'flow' && shard.count > 1 ? { ...groupRange(shard.index, shard.count), countsNoFlow: shard.index === 0 } : null;
+  const packetStage = new PacketStage({ stats, shards: jobs, shard: shardGroups, decode: decodeOptionsFor(opts.profile, opts.decap) });
+  const recorder = orderOut === null ? null : new OrderRecorder(orderOut.stream);
+  const stages: Transform[] = recorder === null ? [packetStage, flowStage] : [packetStage, flowStage, recorder];
   try {
-    await pipeline(
-      createCaptureSource(files, signal ? { signal } : {}),
-      new PacketStage({ stats, shards: jobs, decode: decodeOptionsFor(opts.profile, opts.decap) }),
-      flowStage,
-      sink,
-    );
+    await pipeline([createCaptureSource(files, signal ? { signal } : {}), ...stages, sink]);
   } catch (err) {
     if (!sink.closedByReader) {
       await out.abort();
-      throw outputFailure(err, opts.output, out.stream);
+      await orderOut?.abort();
+      throw outputFailure(err, output, out.stream);
     }
   }
+  if (orderOut !== null) await orderOut.commit();
   await out.commit();
   const counters = flowStage.counters();
   const dropped: Record<string, number> = {};
@@ -201,11 +230,32 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     interrupted: signal?.aborted === true,
   };
   if (signal?.aborted === true && typeof signal.reason === 'string') summary.interrupt_signal = signal.reason;
+  if (shard !== null) {
+    summary.shard = shard;
+    summary.other_shard = stats.otherShard;
+  }
   const exitCode = summary.interrupted
     ? interruptStatus(signal?.reason)
-    : stats.damage.length > 0 || (opts.strict && summary.packets_skipped > 0)
+    : stats.damage.length > 0 || (opts.strict && summary.packets_skipped + stats.skippedForShard0 > 0)
       ? 2
       : 0;
+  if (part !== null && shard !== null) {
+    const partStats: PartStats = {
+      format: PART_FORMAT,
+      format_version: PART_FORMAT_VERSION,
+      version: PCAPFLOW_VERSION,
+      shard,
+      options: partOptions(opts),
+      inputs: await describeInputs(allFiles),
+      header: FlowEngine.header(opts.profile),
+      rows: recorder?.rows ?? 0,
+      csv_bytes: (await stat(part.csv)).size,
+      exit_status: exitCode,
+      summary: summary as unknown as Record<string, unknown>,
+    };
+    // Written last: a part counts as complete once its stats exist.
+    await writeFileAtomic(part.stats, JSON.stringify(partStats, null, 2) + '\n', allFiles);
+  }
   return { exitCode, summary };
 }
 
@@ -222,6 +272,7 @@ export function formatSummary(s: RunSummary): string {
   ];
   if (s.packets_dropped > 0) parts.push(`${s.packets_dropped} dropped by the ${s.profile} profile (${list(s.dropped)})`);
   parts.push(`${s.flows_written} flows written`);
+  if (s.shard !== undefined) parts.push(`shard ${s.shard.index}/${s.shard.count}${s.shard.by === 'file' ? ' by file' : ''} (${s.other_shard ?? 0} packets of other shards)`);
   const evicted = s.flow_events['maxflows_evicted'] ?? 0;
   if (evicted > 0) parts.push(`${evicted} of them ended early by --max-flows`);
   if (s.files_skipped > 0) parts.push(`${s.files_skipped} file${s.files_skipped === 1 ? '' : 's'} skipped (not captures)`);

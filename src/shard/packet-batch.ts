@@ -1,7 +1,7 @@
 // Packs decoded packets (PacketMeta + index + timestamp) into fixed-width records in one ArrayBuffer, so that
 // batches cross stream stages and worker_threads as one transferable buffer, never one object per packet.
 // Pure: no I/O, no threads. Layout is private to this file: use PacketBatchWriter / PacketBatchReader.
-import { PacketShardHasher, pairHash, shardOf, shardProto } from '../flow/hash.js';
+import { PacketShardHasher, pairHash, shardGroup, shardOf, shardProto } from '../flow/hash.js';
 import type { PacketMeta } from '../types.js';
 
 /** Bytes per packed packet record. */
@@ -24,6 +24,8 @@ const BIT_HAS_PORTS = 1;
 const BIT_LATER_FRAGMENT = 2;
 const BIT_FRAGMENT = 4;
 const BIT_TRUNCATED = 8;
+/** Skip code of a record that only moves the capture clock: a packet of a flow of another `--shard` (one job). */
+const SKIP_OTHER_SHARD = 0xff;
 
 /**
  * A batch of consecutive packets of the capture, packed for the flow stage or the shards of `--jobs N`.
@@ -78,10 +80,17 @@ export class PacketBatchWriter {
   private readonly clock: Float64Array;
   private n = 0;
   private first = 0;
+  /** `--shard K/N`: the shard groups [groupsLo, groupsHi) whose flows this process keeps (all by default). */
+  private readonly groupsLo: number;
+  private readonly groupsHi: number;
+  private readonly filtered: boolean;
 
-  constructor(capacity = 4096, shards = 1) {
+  constructor(capacity = 4096, shards = 1, groups: { lo: number; hi: number } | null = null) {
     this.capacity = capacity;
     this.shardCount = shards;
+    this.filtered = groups !== null;
+    this.groupsLo = groups?.lo ?? 0;
+    this.groupsHi = groups?.hi ?? 0;
     this.stage = Array.from({ length: shards }, () => staging(capacity));
     this.clock = new Float64Array(shards > 1 ? capacity : 0);
   }
@@ -95,21 +104,36 @@ export class PacketBatchWriter {
     return this.n >= this.capacity;
   }
 
-  /** Append one packet (decoded, or skipped with meta.skip set). The caller checks `full` first. */
-  push(index: number, tsUs: number, m: PacketMeta): void {
+  /**
+   * Append one packet (decoded, or skipped with meta.skip set). The caller checks `full` first. Returns false for
+   * a decoded packet whose flow belongs to another `--shard` (it only moves the capture clock), true otherwise.
+   */
+  push(index: number, tsUs: number, m: PacketMeta): boolean {
     if (this.n === 0) this.first = index;
     this.n++;
     const hasher = this.hasher;
     if (this.shardCount === 1) {
-      hasher.views(m);
       const st = this.stage[0]!;
-      writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
-      return;
+      if (this.filtered && m.skip === 0) {
+        const g = shardGroup(hasher.hash(m)); // hash() also points src32/dst32 at m
+        const mine = g >= this.groupsLo && g < this.groupsHi;
+        writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32, mine ? 0 : SKIP_OTHER_SHARD);
+        return mine;
+      }
+      hasher.views(m);
+      writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32, m.skip);
+      return true;
     }
     this.clock[this.n - 1] = tsUs;
-    if (m.skip !== 0) return; // skipped packets only move the clock: no shard needs them
-    const st = this.stage[shardOf(hasher.hash(m), this.shardCount)]!; // hash() also points src32/dst32 at m
-    writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32);
+    if (m.skip !== 0) return true; // skipped packets only move the clock: no shard needs them
+    const h = hasher.hash(m); // hash() also points src32/dst32 at m
+    if (this.filtered) {
+      const g = shardGroup(h);
+      if (g < this.groupsLo || g >= this.groupsHi) return false;
+    }
+    const st = this.stage[shardOf(h, this.shardCount)]!;
+    writeRecord(st, st.n++, index, tsUs, m, hasher.src32, hasher.dst32, m.skip);
+    return true;
   }
 
   /** Hand the filled batch on and start the next one. */
@@ -132,8 +156,18 @@ export class PacketBatchWriter {
   }
 }
 
-/** Pack one packet as record `r` of `st` (src32/dst32: the 32-bit words of m's address bytes). */
-function writeRecord(st: Staging, r: number, index: number, tsUs: number, m: PacketMeta, src32: Uint32Array, dst32: Uint32Array): void {
+/** Pack one packet as record `r` of `st` (src32/dst32: the 32-bit words of m's address bytes; `skip`: the skip
+ *  code recorded, m.skip or SKIP_OTHER_SHARD). */
+function writeRecord(
+  st: Staging,
+  r: number,
+  index: number,
+  tsUs: number,
+  m: PacketMeta,
+  src32: Uint32Array,
+  dst32: Uint32Array,
+  skip: number,
+): void {
   const w = r * W;
   const d = r * D;
   st.f64[d] = tsUs;
@@ -156,7 +190,7 @@ function writeRecord(st: Staging, r: number, index: number, tsUs: number, m: Pac
   u32[w + 17] = m.payloadLen;
   u32[w + 18] = m.capturedPayloadLen;
   u32[w + 19] = ((m.icmpType + 1) | ((m.icmpCode + 1) << 16)) >>> 0;
-  u32[w + 20] = ((m.vlanId + 1) | (m.skip << 16)) >>> 0;
+  u32[w + 20] = ((m.vlanId + 1) | (skip << 16)) >>> 0;
   u32[w + 21] = m.ipTotalLen;
   u32[w + 22] = m.ipHeaderLen;
   u32[w + 23] = (m.ttl | (m.tos << 8) | ((m.capturedL4HeaderLen + 1) << 16)) >>> 0;

@@ -18,6 +18,9 @@ export interface PacketStageOptions {
   shards?: number;
   /** How packets are decoded (--decap, the cicflowmeter profile's decoder rules); DECODE_DEFAULTS when omitted. */
   decode?: DecodeOptions;
+  /** `--shard K/N`: the shard groups [lo, hi) this process keeps, and whether it counts the packets of no flow
+   *  (K = 0). Packets of other shards are counted in stats.otherShard and only move the capture clock. */
+  shard?: { lo: number; hi: number; countsNoFlow: boolean } | null;
 }
 
 /** Transform (object mode): CaptureChunk in, PacketBatch out. Every packet read goes into a batch: decoded
@@ -33,12 +36,15 @@ export class PacketStage extends Transform {
   private nextIndex = 0;
   private clockIndex = -1;
   private clockUs = 0;
+  private readonly countsNoFlow: boolean;
 
   constructor(opts: PacketStageOptions) {
     super({ objectMode: true, highWaterMark: 4 });
     this.stats = opts.stats;
     this.decode = opts.decode ?? DECODE_DEFAULTS;
-    this.writer = new PacketBatchWriter(opts.batchSize ?? 4096, opts.shards ?? 1);
+    const shard = opts.shard ?? null;
+    this.countsNoFlow = shard?.countsNoFlow ?? true;
+    this.writer = new PacketBatchWriter(opts.batchSize ?? 4096, opts.shards ?? 1, shard);
   }
 
   override _transform(chunk: CaptureChunk, _enc: BufferEncoding, done: TransformCallback): void {
@@ -86,18 +92,26 @@ export class PacketStage extends Transform {
     const writer = this.writer;
     let pkt: RawPacket | null;
     while ((pkt = parser.next()) !== null) {
-      stats.packetsRead++;
       const skip = decodePacket(pkt.data, pkt.linkType, meta, this.decode);
-      if (skip === SKIP.NONE) {
-        stats.packetsDecoded++;
-        if (meta.truncated) stats.packetsTruncated++;
-        if (meta.tunnelLayers > 0) stats.tunnel(meta.tunnelKinds, meta.tunnelLayers);
-      } else {
-        stats.skip(skip);
-      }
       this.clockIndex = pkt.index;
       this.clockUs = pkt.tsUs;
-      writer.push(pkt.index, pkt.tsUs, meta);
+      const mine = writer.push(pkt.index, pkt.tsUs, meta);
+      if (skip === SKIP.NONE) {
+        if (mine) {
+          stats.packetsRead++;
+          stats.packetsDecoded++;
+          if (meta.truncated) stats.packetsTruncated++;
+          if (meta.tunnelLayers > 0) stats.tunnel(meta.tunnelKinds, meta.tunnelLayers);
+        } else {
+          stats.otherShard++;
+        }
+      } else if (this.countsNoFlow) {
+        stats.packetsRead++;
+        stats.skip(skip);
+      } else {
+        stats.otherShard++;
+        stats.skippedForShard0++;
+      }
       if (writer.full) this.push(writer.take(this.clockIndex, this.clockUs) satisfies PacketBatch);
     }
   }

@@ -19,6 +19,10 @@ export class ReadStats {
   readonly skippedByCode: number[] = SKIP_REASONS.map(() => 0);
   files = 0;
   bytesRead = 0;
+  /** `--shard K/N`: packets read that belong to the flows of another shard (not in packetsRead). */
+  otherShard = 0;
+  /** `--shard K/N` with K > 0: skipped packets seen here and counted by shard 0 (for --strict). */
+  skippedForShard0 = 0;
   readonly damage: CaptureDamage[] = [];
   /** --decap: decoded packets that went through each tunnel kind (TUNNEL.*), and tunnel layers entered in all. */
   readonly tunnelPackets: number[] = TUNNEL_NAMES.map(() => 0);

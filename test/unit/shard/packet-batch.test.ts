@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { PacketBatchReader, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
-import { shardOf } from '../../../src/flow/hash.js';
+import { shardGroup, shardOf } from '../../../src/flow/hash.js';
 import { createPacketMeta, type PacketMeta, type SkipCode } from '../../../src/types.js';
 
 const metaArb = fc.record({
@@ -175,5 +175,54 @@ describe('PacketBatch', () => {
     expect(Array.from(new Float64Array(second.clock!))).toEqual([40]);
     const s = second.counts.findIndex((n) => n === 1);
     expect(new PacketBatchReader(second.shards[s]!, 1).index(0)).toBe(4);
+  });
+
+  it('--shard K/N: keeps the packets of its group range (placed by group % jobs), the rest only move the clock', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 4095 }),
+        fc.integer({ min: 1, max: 4096 }),
+        fc.array(fc.tuple(metaArb, fc.integer({ min: -1e15, max: 4e15 })), { minLength: 1, maxLength: 40 }),
+        (jobs, a, b, items) => {
+          const lo = Math.min(a, b);
+          const hi = Math.max(a, b);
+          const whole = new PacketBatchWriter(64);
+          const part = new PacketBatchWriter(64, jobs, { lo, hi });
+          const metas = items.map(([v]) => toMeta(v));
+          const mine = items.map(([, ts], i) => {
+            whole.push(i, ts, metas[i]!);
+            return part.push(i, ts, metas[i]!);
+          });
+          const all = whole.take(0, 0);
+          const u32 = new Uint32Array(all.shards[0]!);
+          const group = (i: number): number => shardGroup(shardHash(u32, i));
+          items.forEach((_, i) => expect(mine[i]).toBe(metas[i]!.skip !== 0 || (group(i) >= lo && group(i) < hi)));
+          const split = part.take(0, 0);
+          const got = createPacketMeta();
+          if (jobs === 1) {
+            // One engine: every packet is in the batch (for the clock); other shards' ones carry a skip code.
+            expect(split.counts).toEqual([items.length]);
+            const r = new PacketBatchReader(split.shards[0]!, items.length);
+            items.forEach((_, i) => {
+              r.read(i, got);
+              if (metas[i]!.skip !== 0) expect(got.skip).toBe(metas[i]!.skip);
+              else expect(got.skip === 0).toBe(mine[i]);
+            });
+          } else {
+            const want: number[][] = Array.from({ length: jobs }, () => []);
+            items.forEach((_, i) => {
+              if (metas[i]!.skip === 0 && mine[i]) want[group(i) % jobs]!.push(i);
+            });
+            expect(split.counts).toEqual(want.map((l) => l.length));
+            want.forEach((list, s) => {
+              const r = new PacketBatchReader(split.shards[s]!, list.length);
+              list.forEach((i, k) => expect(r.index(k)).toBe(i));
+            });
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
