@@ -251,31 +251,6 @@ function resetNetwork(out: PacketMeta): void {
 /** Puts every field of `out` at its documented "absent" value (as createPacketMeta does), without allocating. */
 function reset(out: PacketMeta): void {
   out.skip = SKIP.NONE;
-  out.truncated = false;
   out.vlanId = -1;
-  out.tunnelLayers = 0;
-  out.tunnelKinds = 0;
-  out.ipVersion = 0;
-  out.ipOffset = -1;
-  out.ipHeaderLen = 0;
-  out.ipTotalLen = 0;
-  out.ttl = 0;
-  out.tos = 0;
-  out.protocol = -1;
-  out.isLaterFragment = false;
-  out.isFragment = false;
-  out.hasPorts = false;
-  out.srcPort = 0;
-  out.dstPort = 0;
-  out.icmpType = -1;
-  out.icmpCode = -1;
-  out.tcpFlags = 0;
-  out.tcpWindow = 0;
-  out.tcpSeq = 0;
-  out.tcpAck = 0;
-  out.l4Offset = -1;
-  out.l4HeaderLen = 0;
-  out.capturedL4HeaderLen = -1;
-  out.payloadLen = 0;
-  out.capturedPayloadLen = 0;
+  resetNetwork(out);
 }
