@@ -121,7 +121,7 @@ async function main(): Promise<void> {
         communityIdOptions(
           y
             .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories (walked in natural order, files that are not captures skipped), - for stdin' })
-            .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'CSV output file, - for stdout; a file is written under a temporary name and renamed when complete' })
+            .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'output file (CSV, or as --format / its name says), - for stdout; a file is written under a temporary name and renamed when complete' })
             .option('profile', { type: 'string', choices: PROFILES as string[], default: DEFAULTS.profile, describe: 'column set and semantics: default (corrected CICFlowMeter, 94 columns + IPv6 and all protocols) or cicflowmeter (CICFlowMeter-4.0 exactly, 84 columns)' })
             .option('jobs', { alias: 'j', type: 'number', default: DEFAULTS.jobs, describe: 'worker threads for the flow engine (output is identical for any value)' })
             .option('flow-timeout', { type: 'number', default: DEFAULTS.flowTimeoutS, describe: 'seconds from a flow\'s first packet after which it is split (active timeout)' })
@@ -130,7 +130,8 @@ async function main(): Promise<void> {
             .option('max-flows', { type: 'number', default: DEFAULTS.maxFlows, describe: 'cap on live flows; when full the oldest flows are ended (0 = no cap)' })
             .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
             .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }),
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
+            .option('format', { alias: 'f', type: 'string', choices: ['csv', 'jsonl', 'parquet'], describe: 'output format (default: from the -o name: .csv, .jsonl, .parquet, .csv.gz, .jsonl.gz; else csv)' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
           .example('$0 captures/ -o flows.csv --jobs 4', 'every capture under a directory, four worker threads')
@@ -138,7 +139,9 @@ async function main(): Promise<void> {
           .example('$0 day1.pcapng --profile cicflowmeter -o day1.csv', 'CICFlowMeter-4.0 columns and quirks')
           .example('$0 x.pcap --flow-timeout 60 --activity-timeout 2 --idle-timeout 30', 'timeouts in seconds')
           .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
-          .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex'),
+          .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex')
+          .example('$0 x.pcap -o flows.parquet', 'Parquet (typed columns, snappy) chosen by the name; .jsonl, .csv.gz, .jsonl.gz too')
+          .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
           stats: argv.stats,
           strict: argv.strict,
           quiet: argv.quiet,
+          format: argv.format,
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });

@@ -1,6 +1,7 @@
 // Validated options for a flow run. All defaults live here; normalizeOptions() checks every value before any
 // work starts and throws PcapflowError('E_OPTION_INVALID') naming the option. No I/O.
 import { PcapflowError } from './errors.js';
+import { chooseFormat, type OutputFormat } from './output/format.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -26,6 +27,9 @@ export interface Options {
   strict: boolean;
   /** Do not print the summary line on stderr. */
   quiet: boolean;
+  /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name). */
+  format: OutputFormat;
+  gzip: boolean;
 }
 
 export const DEFAULTS = {
@@ -55,6 +59,7 @@ export interface RawOptions {
   stats?: string | undefined;
   strict?: boolean | undefined;
   quiet?: boolean | undefined;
+  format?: string | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -88,9 +93,11 @@ export function normalizeOptions(raw: RawOptions): Options {
   if (!PROFILES.includes(profile as ProfileName)) {
     throw invalid('profile', `expected one of ${PROFILES.join(', ')}, got ${profile}`);
   }
+  const output = raw.output ?? DEFAULTS.output;
+  const { format, gzip } = chooseFormat(raw.format, output);
   return {
     inputs,
-    output: raw.output ?? DEFAULTS.output,
+    output,
     profile: profile as ProfileName,
     jobs: integer('jobs', raw.jobs, DEFAULTS.jobs, 1, 256),
     flowTimeoutUs: seconds('flow-timeout', raw.flowTimeout, DEFAULTS.flowTimeoutS, false),
@@ -102,5 +109,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     statsFile: raw.stats ?? null,
     strict: raw.strict ?? false,
     quiet: raw.quiet ?? false,
+    format,
+    gzip,
   };
 }

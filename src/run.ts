@@ -8,6 +8,7 @@ import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
+import { encoderFor, gzipInto } from './output/format.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
@@ -136,7 +137,11 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   let sink: CsvSink;
   try {
     flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-    sink = new CsvSink(out.stream, { header: FlowEngine.header(opts.profile), endOutput: out.ownsStream });
+    const header = FlowEngine.header(opts.profile);
+    const encoder = encoderFor(opts.format, opts.profile, header);
+    // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
+    const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
+    sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}) });
   } catch (err) {
     await out.abort();
     throw err;

@@ -46,6 +46,8 @@ export interface FlowRow {
   line: string;
   /** Packets counted in this row. */
   packets: number;
+  /** The flow's first packet's time, µs since the epoch (typed outputs: Parquet's start time, labels' windows). */
+  startTsUs: number;
 }
 
 /** Default engine options (the reference's timeouts). */
@@ -463,6 +465,7 @@ export class FlowEngine implements EngineOps {
       firstIndex: flow.firstIndex,
       line: formatRecord(this.profile.columns, flow, ctx),
       packets,
+      startTsUs: flow.startTs,
     });
   }
 
