@@ -131,6 +131,8 @@ async function main(): Promise<void> {
             .option('stats', { type: 'string', describe: 'also write the summary as JSON to this file' })
             .option('strict', { type: 'boolean', default: false, describe: 'exit with status 2 if any packet was skipped' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
+            .option('labels', { type: 'string', describe: 'label flows by the ordered rules of this CSV file (label,src,dst,dst_port,protocol,start,end,either; first match wins)' })
+            .option('default-label', { type: 'string', describe: 'Label of flows no rule matches (with --labels; default BENIGN)' })
             .option('format', { alias: 'f', type: 'string', choices: ['csv', 'jsonl', 'parquet'], describe: 'output format (default: from the -o name: .csv, .jsonl, .parquet, .csv.gz, .jsonl.gz; else csv)' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
@@ -141,7 +143,8 @@ async function main(): Promise<void> {
           .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
           .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex')
           .example('$0 x.pcap -o flows.parquet', 'Parquet (typed columns, snappy) chosen by the name; .jsonl, .csv.gz, .jsonl.gz too')
-          .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout'),
+          .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout')
+          .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -158,6 +161,8 @@ async function main(): Promise<void> {
           strict: argv.strict,
           quiet: argv.quiet,
           format: argv.format,
+          labels: argv.labels,
+          defaultLabel: argv['default-label'],
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });

@@ -30,6 +30,10 @@ export interface Options {
   /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name). */
   format: OutputFormat;
   gzip: boolean;
+  /** --labels rules file, or null (the Label column then keeps the profile's NeedManualLabel). */
+  labelsFile: string | null;
+  /** Label of flows no rule matches (with --labels). */
+  defaultLabel: string;
 }
 
 export const DEFAULTS = {
@@ -60,6 +64,8 @@ export interface RawOptions {
   strict?: boolean | undefined;
   quiet?: boolean | undefined;
   format?: string | undefined;
+  labels?: string | undefined;
+  defaultLabel?: string | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -81,6 +87,12 @@ function integer(option: string, value: number | undefined, fallback: number, mi
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw invalid(option, `expected an integer from ${min} to ${max}, got ${String(value)}`);
   }
+  return v;
+}
+
+function defaultLabelOf(v: string | undefined): string {
+  if (v === undefined) return 'BENIGN';
+  if (v === '' || /[\r\n]/.test(v)) throw invalid('default-label', 'expected a non-empty label on one line');
   return v;
 }
 
@@ -111,5 +123,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     quiet: raw.quiet ?? false,
     format,
     gzip,
+    labelsFile: raw.labels ?? null,
+    defaultLabel: defaultLabelOf(raw.defaultLabel),
   };
 }

@@ -9,6 +9,8 @@ import { PcapflowError } from './errors.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { encoderFor, gzipInto } from './output/format.js';
+import { loadLabelRules } from './labels/load.js';
+import { rowLabeller } from './labels/label-rows.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
@@ -127,6 +129,7 @@ export function engineOptions(opts: Options): FlowEngineOptions {
  */
 export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
   const started = process.hrtime.bigint();
+  const rules = opts.labelsFile === null ? null : await loadLabelRules(opts.labelsFile);
   const { files, skipped, out } = await prepareRun(opts.inputs, opts.output, stdout, control.alsoWrites);
   const stats = new ReadStats();
   const engineOpts = engineOptions(opts);
@@ -141,7 +144,8 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     const encoder = encoderFor(opts.format, opts.profile, header);
     // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
     const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
-    sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}) });
+    const mapRow = rules === null ? undefined : rowLabeller(header, rules, opts.defaultLabel);
+    sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();
     throw err;

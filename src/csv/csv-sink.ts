@@ -17,6 +17,8 @@ export interface CsvSinkOptions {
   endOutput?: boolean;
   /** Another format (JSON Lines, Parquet): the encoder gives the bytes, `header` is then not written. */
   encoder?: RowEncoder;
+  /** Rewrites each row before it is written (--labels). */
+  mapRow?: (row: FlowRow) => FlowRow;
 }
 
 type Out = NodeJS.WritableStream & NodeJS.EventEmitter;
@@ -33,6 +35,7 @@ export class CsvSink extends Writable {
   private readonly endOutput: boolean;
   private pending: string[] = [];
   private readonly encoder: RowEncoder | null;
+  private readonly mapRow: ((row: FlowRow) => FlowRow) | null;
   private pendingRows_: FlowRow[] = [];
   private pendingRows = 0;
   private headerWritten = false;
@@ -49,6 +52,7 @@ export class CsvSink extends Writable {
     this.rowsPerWrite = opts.rowsPerWrite ?? 512;
     this.endOutput = opts.endOutput ?? false;
     this.encoder = opts.encoder ?? null;
+    this.mapRow = opts.mapRow ?? null;
     this.out.on('error', (err: NodeJS.ErrnoException) => {
       const real = this.realError(err);
       if (this.outError === null && real.code === 'EPIPE') this.closedByReader = true;
@@ -60,7 +64,8 @@ export class CsvSink extends Writable {
   }
 
   override _write(batch: RowBatch, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    for (const row of batch.rows) {
+    for (const r of batch.rows) {
+      const row = this.mapRow ? this.mapRow(r) : r;
       if (this.encoder) this.pendingRows_.push(row);
       else this.pending.push(row.line);
       this.packetsInRows += row.packets;
