@@ -2,6 +2,7 @@
 // work starts and throws PcapflowError('E_OPTION_INVALID') naming the option. No I/O.
 import { PcapflowError } from './errors.js';
 import { chooseFormat, type OutputFormat } from './output/format.js';
+import { headerVariantOf, type HeaderVariant } from './csv/header-variants.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -34,6 +35,8 @@ export interface Options {
   labelsFile: string | null;
   /** Label of flows no rule matches (with --labels). */
   defaultLabel: string;
+  /** Column-name set of the output (--header). */
+  header: HeaderVariant;
 }
 
 export const DEFAULTS = {
@@ -66,6 +69,7 @@ export interface RawOptions {
   format?: string | undefined;
   labels?: string | undefined;
   defaultLabel?: string | undefined;
+  header?: string | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -125,5 +129,6 @@ export function normalizeOptions(raw: RawOptions): Options {
     gzip,
     labelsFile: raw.labels ?? null,
     defaultLabel: defaultLabelOf(raw.defaultLabel),
+    header: headerVariantOf(raw.header),
   };
 }

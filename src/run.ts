@@ -11,6 +11,7 @@ import type { Options } from './options.js';
 import { encoderFor, gzipInto } from './output/format.js';
 import { loadLabelRules } from './labels/load.js';
 import { rowLabeller } from './labels/label-rows.js';
+import { headerVariant } from './csv/header-variants.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
@@ -140,11 +141,12 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   let sink: CsvSink;
   try {
     flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-    const header = FlowEngine.header(opts.profile);
+    const columnNames = FlowEngine.header(opts.profile);
+    const header = headerVariant(columnNames, opts.header);
     const encoder = encoderFor(opts.format, opts.profile, header);
     // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
     const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
-    const mapRow = rules === null ? undefined : rowLabeller(header, rules, opts.defaultLabel);
+    const mapRow = rules === null ? undefined : rowLabeller(columnNames, rules, opts.defaultLabel);
     sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();
