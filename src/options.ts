@@ -3,6 +3,7 @@
 import { PcapflowError } from './errors.js';
 import { chooseFormat, type OutputFormat } from './output/format.js';
 import { headerVariantOf, type HeaderVariant } from './csv/header-variants.js';
+import { timeFormatOf, type TimeFormat } from './output/time-columns.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -37,6 +38,10 @@ export interface Options {
   defaultLabel: string;
   /** Column-name set of the output (--header). */
   header: HeaderVariant;
+  /** Timestamp column format (--time-format; default: the profile's reference format). */
+  timeFormat: TimeFormat;
+  /** Append the exact start time column (--epoch-column). */
+  epochColumn: boolean;
 }
 
 export const DEFAULTS = {
@@ -70,6 +75,8 @@ export interface RawOptions {
   labels?: string | undefined;
   defaultLabel?: string | undefined;
   header?: string | undefined;
+  timeFormat?: string | undefined;
+  epochColumn?: boolean | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -130,5 +137,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     labelsFile: raw.labels ?? null,
     defaultLabel: defaultLabelOf(raw.defaultLabel),
     header: headerVariantOf(raw.header),
+    timeFormat: timeFormatOf(raw.timeFormat, profile as ProfileName),
+    epochColumn: raw.epochColumn ?? false,
   };
 }

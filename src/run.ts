@@ -10,7 +10,9 @@ import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { encoderFor, gzipInto } from './output/format.js';
 import { loadLabelRules } from './labels/load.js';
-import { rowLabeller } from './labels/label-rows.js';
+import { rowRewriter } from './output/row-rewrite.js';
+import { columnKinds } from './output/column-types.js';
+import { EPOCH_COLUMN, profileTimeFormat } from './output/time-columns.js';
 import { headerVariant } from './csv/header-variants.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, type OutputFile } from './output/output-file.js';
 import { createCaptureSource } from './stream/capture-source.js';
@@ -142,11 +144,20 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   try {
     flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
     const columnNames = FlowEngine.header(opts.profile);
-    const header = headerVariant(columnNames, opts.header);
-    const encoder = encoderFor(opts.format, opts.profile, header);
+    const kinds = columnKinds(opts.profile);
+    if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
+    const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : columnNames;
+    if (opts.epochColumn) kinds.push('int64');
+    const header = headerVariant(names, opts.header);
+    const encoder = encoderFor(opts.format, kinds, header);
     // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
     const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
-    const mapRow = rules === null ? undefined : rowLabeller(columnNames, rules, opts.defaultLabel);
+    const mapRow = rowRewriter({
+      columnNames,
+      labels: rules === null ? null : { rules, defaultLabel: opts.defaultLabel },
+      timeFormat: opts.timeFormat === profileTimeFormat(opts.profile) ? null : opts.timeFormat,
+      epochColumn: opts.epochColumn,
+    }) ?? undefined;
     sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();

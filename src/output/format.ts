@@ -4,8 +4,7 @@
 import { createGzip } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { PcapflowError } from '../errors.js';
-import type { ProfileName } from '../options.js';
-import { columnKinds } from './column-types.js';
+import type { ColumnKind } from './column-types.js';
 import { JsonlEncoder } from './jsonl-sink.js';
 import { ParquetEncoder } from './parquet-sink.js';
 import type { RowEncoder } from './row-encoder.js';
@@ -52,9 +51,8 @@ export function chooseFormat(format: string | undefined, output: string): Format
 }
 
 /** The encoder for a non-CSV format (undefined for CSV: the sink writes its records as they are). */
-export function encoderFor(format: OutputFormat, profile: ProfileName, header: readonly string[]): RowEncoder | undefined {
+export function encoderFor(format: OutputFormat, kinds: readonly ColumnKind[], header: readonly string[]): RowEncoder | undefined {
   if (format === 'csv') return undefined;
-  const kinds = columnKinds(profile);
   return format === 'jsonl' ? new JsonlEncoder(header, kinds) : new ParquetEncoder(header, kinds);
 }
 
