@@ -1,12 +1,11 @@
 // ParquetEncoder writes a row group each time `groupRows` rows have arrived (memory bounded by one group), and the
-// file DuckDB reads back holds every row in order with its types; JsonlEncoder writes one object per row.
+// file DuckDB reads back holds every row in order with its types.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FlowRow } from '../../../src/flow/flow-engine.js';
-import { JsonlEncoder } from '../../../src/output/jsonl-sink.js';
 import { ParquetEncoder } from '../../../src/output/parquet-sink.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-parquet-'));
@@ -63,17 +62,5 @@ describe('ParquetEncoder', () => {
       expect(row[3]).toBe(BigInt(1_700_000_000_000_000 + i));
     });
     expect(got.length).toBe(10);
-  });
-});
-
-describe('JsonlEncoder', () => {
-  it('writes one JSON object per row, numbers exact as printed, NaN and infinities as null', () => {
-    const text = new JsonlEncoder(header, [...kinds]).rows(rowsOf(3));
-    const lines = text.split('\n');
-    expect(lines.length).toBe(4);
-    expect(lines[3]).toBe('');
-    expect(lines[0]).toBe('{"name":"h,0","count":9007199254740993,"rate":null}');
-    expect(JSON.parse(lines[1]!)).toEqual({ name: 'h,1', count: 9007199254740994, rate: 1500 });
-    expect(JSON.parse(lines[2]!).rate).toBeNull();
   });
 });
