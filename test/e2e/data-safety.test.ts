@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PcapWriter, writeMix } from '../../scripts/gen-traffic.js';
+import { PcapWriter, writeLive, writeMix } from '../../scripts/gen-traffic.js';
 import { CLI, SAMPLES_DIR } from '../helpers/paths.js';
 
 const sample = (name: string): string => path.join(SAMPLES_DIR, name);
@@ -238,15 +238,24 @@ describe('output files appear only when complete', () => {
   }, 120_000);
 
   it('a second signal aborts at once: exit status of the signal, temporary removed, old destination kept', async () => {
+    // A capture whose flows all stay open: no row is written while it is read, and ending them after the first
+    // signal writes ~100 k rows, which takes far longer than the poll below. The second signal is sent once those
+    // rows have begun to reach the temporary file, so it lands while the first one's clean end is under way
+    // (sending both at once left the order to the scheduler: one CI run in several saw the clean end win).
     const dir = mkdtempSync(path.join(tmp, 'twice-'));
+    const live = path.join(dir, 'live.pcap');
+    const w = new PcapWriter(createWriteStream(live));
+    await writeLive(w, 400_000);
+    await w.close();
     const dest = path.join(dir, 'flows.csv');
     writeFileSync(dest, 'the previous run\n');
-    const child = spawn(process.execPath, [CLI, big, '-o', dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, live, '-o', dest], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = waitExit(child);
-    await readingPast(child.pid!, dir, 32 << 20);
+    await readingPast(child.pid!, dir, 16 << 20); // ~170 k packets: ~170 k flows open, none ended
     child.kill('SIGINT');
+    await until(writing(dir), 'the open flows\' rows');
     child.kill('SIGTERM');
     expect(await exited).toEqual({ status: 143, signal: null });
     expect(stderr).toMatch(/aborted by a second SIGTERM/);
