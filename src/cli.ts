@@ -123,7 +123,7 @@ async function main(): Promise<void> {
         communityIdOptions(
           y
             .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture files or directories (walked in natural order, files that are not captures skipped), - for stdin' })
-            .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'CSV output file, - for stdout; a file is written under a temporary name and renamed when complete' })
+            .option('output', { alias: 'o', type: 'string', default: DEFAULTS.output, describe: 'output file (CSV, or as --format / its name says), - for stdout; a file is written under a temporary name and renamed when complete' })
             .option('profile', { type: 'string', choices: PROFILES as string[], default: DEFAULTS.profile, describe: 'column set and semantics: default (corrected CICFlowMeter, 94 columns + IPv6 and all protocols) or cicflowmeter (CICFlowMeter-4.0 exactly, 84 columns)' })
             .option('jobs', { alias: 'j', type: 'number', default: DEFAULTS.jobs, describe: 'worker threads for the flow engine (output is identical for any value)' })
             .option('flow-timeout', { type: 'number', default: DEFAULTS.flowTimeoutS, describe: 'seconds from a flow\'s first packet after which it is split (active timeout)' })
@@ -136,7 +136,13 @@ async function main(): Promise<void> {
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
             .option('shard', { type: 'string', describe: 'task K of N (0-based, e.g. 3/8; also PCAPFLOW_SHARD=K/N): keep the flows of this share; pcapflow merge joins the N parts' })
             .option('shard-by', { type: 'string', choices: ['flow', 'file'], describe: 'with --shard: flow (default; every shard reads every input) or file (whole input files per shard, for captures whose flows do not cross files)' })
-            .option('out-dir', { type: 'string', describe: 'write DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge) in place of -o' }),
+            .option('out-dir', { type: 'string', describe: 'write DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge) in place of -o' })
+            .option('labels', { type: 'string', describe: 'label flows by the ordered rules of this CSV file (label,src,dst,dst_port,protocol,start,end,either; first match wins)' })
+            .option('default-label', { type: 'string', describe: 'Label of flows no rule matches (with --labels; default BENIGN)' })
+            .option('header', { type: 'string', choices: ['cicflowmeter', 'cic-ids2017', 'cse-cic-ids2018', 'snake_case'], default: 'cicflowmeter', describe: 'column names: CICFlowMeter-4.0\'s, the CIC-IDS2017 or CSE-CIC-IDS2018 CSVs\', or snake_case (same columns, same order)' })
+            .option('time-format', { type: 'string', choices: ['cic', 'iso', 'epoch-us'], describe: 'Timestamp column: cic (dd/MM/yyyy hh:mm:ss a), iso (yyyy-MM-dd HH:mm:ss.SSSSSS) or epoch-us (integer µs); default: the profile\'s reference format (cicflowmeter: cic, default: iso)' })
+            .option('epoch-column', { type: 'boolean', default: false, describe: 'append "Timestamp (epoch us)": the flow start, exact integer µs since the epoch (UTC)' })
+            .option('format', { alias: 'f', type: 'string', choices: ['csv', 'jsonl', 'parquet'], describe: 'output format (default: from the -o name: .csv, .jsonl, .parquet, .csv.gz, .jsonl.gz; else csv)' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
           .example('$0 captures/ -o flows.csv --jobs 4', 'every capture under a directory, four worker threads')
@@ -146,7 +152,12 @@ async function main(): Promise<void> {
           .example('$0 scan.pcap --max-flows 100000 --stats stats.json --strict -q', 'a capped table, JSON summary, skipped packets as an error')
           .example('$0 x.pcap --community-id-seed 1 --no-base64', 'community_id with seed 1, in hex')
           .example('$0 tunnels.pcap --decap -o inner.csv', 'flows of the traffic inside GRE, VXLAN, GTP-U, ... tunnels')
-          .example('$0 big/ --shard 2/8 --out-dir parts/', 'task 2 of 8 (a Slurm array task, a Kubernetes index); then pcapflow merge parts/ -o flows.csv'),
+          .example('$0 big/ --shard 2/8 --out-dir parts/', 'task 2 of 8 (a Slurm array task, a Kubernetes index); then pcapflow merge parts/ -o flows.csv')
+          .example('$0 x.pcap -o flows.parquet', 'Parquet (typed columns, snappy) chosen by the name; .jsonl, .csv.gz, .jsonl.gz too')
+          .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout')
+          .example('$0 x.pcap --profile cicflowmeter --header cic-ids2017', 'column names of the CIC-IDS2017 CSVs (also cse-cic-ids2018, snake_case)')
+          .example('$0 x.pcap --profile cicflowmeter --time-format iso --epoch-column', 'ISO Timestamp and an exact epoch µs column')
+          .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),
       async (argv) => {
         const opts = normalizeOptions({
           inputs: inputsOf(argv.inputs),
@@ -167,6 +178,12 @@ async function main(): Promise<void> {
           shardSource: argv.shard !== undefined ? '--shard' : 'PCAPFLOW_SHARD',
           shardBy: argv['shard-by'],
           outDir: argv['out-dir'],
+          format: argv.format,
+          labels: argv.labels,
+          defaultLabel: argv['default-label'],
+          header: argv.header,
+          timeFormat: argv['time-format'],
+          epochColumn: argv['epoch-column'],
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });

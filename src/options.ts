@@ -2,6 +2,9 @@
 // work starts and throws PcapflowError('E_OPTION_INVALID') naming the option. No I/O.
 import { PcapflowError } from './errors.js';
 import { parseShardSpec, SHARD_BY, type ShardBy, type ShardSpec } from './shard/shard-spec.js';
+import { chooseFormat, type OutputFormat } from './output/format.js';
+import { headerVariantOf, type HeaderVariant } from './csv/header-variants.js';
+import { timeFormatOf, type TimeFormat } from './output/time-columns.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -33,6 +36,19 @@ export interface Options {
   shard: ShardSpec | null;
   /** `--out-dir DIR`: write the part DIR/part-KKKKK-of-NNNNN.csv and its DIR/_stats files; null otherwise. */
   outDir: string | null;
+  /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name). */
+  format: OutputFormat;
+  gzip: boolean;
+  /** --labels rules file, or null (the Label column then keeps the profile's NeedManualLabel). */
+  labelsFile: string | null;
+  /** Label of flows no rule matches (with --labels). */
+  defaultLabel: string;
+  /** Column-name set of the output (--header). */
+  header: HeaderVariant;
+  /** Timestamp column format (--time-format; default: the profile's reference format). */
+  timeFormat: TimeFormat;
+  /** Append the exact start time column (--epoch-column). */
+  epochColumn: boolean;
 }
 
 export const DEFAULTS = {
@@ -69,6 +85,12 @@ export interface RawOptions {
   shardSource?: string | undefined;
   shardBy?: string | undefined;
   outDir?: string | undefined;
+  format?: string | undefined;
+  labels?: string | undefined;
+  defaultLabel?: string | undefined;
+  header?: string | undefined;
+  timeFormat?: string | undefined;
+  epochColumn?: boolean | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -90,6 +112,12 @@ function integer(option: string, value: number | undefined, fallback: number, mi
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw invalid(option, `expected an integer from ${min} to ${max}, got ${String(value)}`);
   }
+  return v;
+}
+
+function defaultLabelOf(v: string | undefined): string {
+  if (v === undefined) return 'BENIGN';
+  if (v === '' || /[\r\n]/.test(v)) throw invalid('default-label', 'expected a non-empty label on one line');
   return v;
 }
 
@@ -119,9 +147,14 @@ export function normalizeOptions(raw: RawOptions): Options {
     }
     if (shard.by === 'file' && inputs.includes('-')) throw invalid('shard-by', 'file: stdin (-) has no path to place it by');
   }
+  const output = raw.output ?? DEFAULTS.output;
+  const { format, gzip } = chooseFormat(raw.format, output);
+  if (outDir !== null && format !== 'csv') {
+    throw invalid('format', `${format}: parts written with --out-dir are CSV (pcapflow merge joins CSV parts); convert the merged output`);
+  }
   return {
     inputs,
-    output: raw.output ?? DEFAULTS.output,
+    output,
     profile: profile as ProfileName,
     jobs: integer('jobs', raw.jobs, DEFAULTS.jobs, 1, 256),
     flowTimeoutUs: seconds('flow-timeout', raw.flowTimeout, DEFAULTS.flowTimeoutS, false),
@@ -136,5 +169,12 @@ export function normalizeOptions(raw: RawOptions): Options {
     decap: raw.decap ?? false,
     shard,
     outDir,
+    format,
+    gzip,
+    labelsFile: raw.labels ?? null,
+    defaultLabel: defaultLabelOf(raw.defaultLabel),
+    header: headerVariantOf(raw.header),
+    timeFormat: timeFormatOf(raw.timeFormat, profile as ProfileName),
+    epochColumn: raw.epochColumn ?? false,
   };
 }

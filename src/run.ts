@@ -11,6 +11,12 @@ import { decodeOptionsFor } from './decode/decoder.js';
 import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, writeFileAtomic, type OutputFile } from './output/output-file.js';
+import { encoderFor, gzipInto } from './output/format.js';
+import { loadLabelRules } from './labels/load.js';
+import { rowRewriter } from './output/row-rewrite.js';
+import { columnKinds } from './output/column-types.js';
+import { EPOCH_COLUMN, profileTimeFormat } from './output/time-columns.js';
+import { headerVariant } from './csv/header-variants.js';
 import { createCaptureSource } from './stream/capture-source.js';
 import { FlowStage } from './stream/flow-stage.js';
 import { PacketStage } from './stream/packet-stage.js';
@@ -140,6 +146,7 @@ export function engineOptions(opts: Options): FlowEngineOptions {
  */
 export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
   const started = process.hrtime.bigint();
+  const rules = opts.labelsFile === null ? null : await loadLabelRules(opts.labelsFile);
   const shard = opts.shard;
   const part = opts.outDir !== null && shard !== null ? partPaths(opts.outDir, shard) : null;
   if (opts.outDir !== null) await preparePartDir(opts.outDir);
@@ -165,7 +172,22 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   let sink: CsvSink;
   try {
     flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-    sink = new CsvSink(out.stream, { header: FlowEngine.header(opts.profile), endOutput: out.ownsStream });
+    const columnNames = FlowEngine.header(opts.profile);
+    const kinds = columnKinds(opts.profile);
+    if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
+    const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : columnNames;
+    if (opts.epochColumn) kinds.push('int64');
+    const header = headerVariant(names, opts.header);
+    const encoder = encoderFor(opts.format, kinds, header);
+    // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
+    const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
+    const mapRow = rowRewriter({
+      columnNames,
+      labels: rules === null ? null : { rules, defaultLabel: opts.defaultLabel },
+      timeFormat: opts.timeFormat === profileTimeFormat(opts.profile) ? null : opts.timeFormat,
+      epochColumn: opts.epochColumn,
+    }) ?? undefined;
+    sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();
     await orderOut?.abort();

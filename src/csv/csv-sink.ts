@@ -5,6 +5,8 @@
 // the sink with that error, never with the ERR_STREAM_DESTROYED that follows it. Touches the output stream only.
 import { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import type { FlowRow } from '../flow/flow-engine.js';
+import type { RowEncoder } from '../output/row-encoder.js';
 import type { RowBatch } from '../stream/flow-stage.js';
 
 export interface CsvSinkOptions {
@@ -13,6 +15,10 @@ export interface CsvSinkOptions {
   rowsPerWrite?: number;
   /** End the destination when the sink finishes (true for files, false for stdout). */
   endOutput?: boolean;
+  /** Another format (JSON Lines, Parquet): the encoder gives the bytes, `header` is then not written. */
+  encoder?: RowEncoder;
+  /** Rewrites each row before it is written (--labels). */
+  mapRow?: (row: FlowRow) => FlowRow;
 }
 
 type Out = NodeJS.WritableStream & NodeJS.EventEmitter;
@@ -28,6 +34,9 @@ export class CsvSink extends Writable {
   private readonly rowsPerWrite: number;
   private readonly endOutput: boolean;
   private pending: string[] = [];
+  private readonly encoder: RowEncoder | null;
+  private readonly mapRow: ((row: FlowRow) => FlowRow) | null;
+  private pendingRows_: FlowRow[] = [];
   private pendingRows = 0;
   private headerWritten = false;
   private readonly header: string[];
@@ -42,6 +51,8 @@ export class CsvSink extends Writable {
     this.header = opts.header;
     this.rowsPerWrite = opts.rowsPerWrite ?? 512;
     this.endOutput = opts.endOutput ?? false;
+    this.encoder = opts.encoder ?? null;
+    this.mapRow = opts.mapRow ?? null;
     this.out.on('error', (err: NodeJS.ErrnoException) => {
       const real = this.realError(err);
       if (this.outError === null && real.code === 'EPIPE') this.closedByReader = true;
@@ -53,8 +64,10 @@ export class CsvSink extends Writable {
   }
 
   override _write(batch: RowBatch, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    for (const row of batch.rows) {
-      this.pending.push(row.line);
+    for (const r of batch.rows) {
+      const row = this.mapRow ? this.mapRow(r) : r;
+      if (this.encoder) this.pendingRows_.push(row);
+      else this.pending.push(row.line);
       this.packetsInRows += row.packets;
     }
     this.pendingRows += batch.rows.length;
@@ -81,7 +94,7 @@ export class CsvSink extends Writable {
       if (errored) finish(errored);
       else if (this.endOutput) (this.out as unknown as Writable).end(finish);
       else this.out.write('', finish);
-    });
+    }, true);
   }
 
   /**
@@ -103,13 +116,15 @@ export class CsvSink extends Writable {
     if (w) w();
   }
 
-  private writeOut(done: (err?: Error | null) => void): void {
+  private writeOut(done: (err?: Error | null) => void, last = false): void {
     if (this.outError) return done(this.outError);
     if (this.closedByReader) {
       this.pending = [];
+      this.pendingRows_ = [];
       this.pendingRows = 0;
       return done();
     }
+    if (this.encoder) return this.writeEncoded(done, last);
     let text = '';
     if (!this.headerWritten) {
       text += stringify([this.header]);
@@ -121,6 +136,30 @@ export class CsvSink extends Writable {
       this.pendingRows = 0;
     }
     if (text.length === 0 || this.out.write(text)) return done(this.outError);
+    this.waiter = () => done(this.outError);
+  }
+
+  /** writeOut for an encoder: its start once, the pending rows, and its end after the last rows. */
+  private writeEncoded(done: (err?: Error | null) => void, last: boolean): void {
+    const enc = this.encoder!;
+    const chunks: (string | Uint8Array)[] = [];
+    try {
+      if (!this.headerWritten) {
+        chunks.push(enc.start());
+        this.headerWritten = true;
+      }
+      if (this.pendingRows_.length > 0) {
+        chunks.push(enc.rows(this.pendingRows_));
+        this.pendingRows_ = [];
+        this.pendingRows = 0;
+      }
+      if (last) chunks.push(enc.end());
+    } catch (err) {
+      return done(err as Error);
+    }
+    let ok = true;
+    for (const c of chunks) if (c.length > 0) ok = this.out.write(c) && ok;
+    if (ok) return done(this.outError);
     this.waiter = () => done(this.outError);
   }
 }

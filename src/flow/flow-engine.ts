@@ -53,6 +53,8 @@ export interface FlowRow {
   line: string;
   /** Packets counted in this row. */
   packets: number;
+  /** The flow's first packet's time, µs since the epoch (typed outputs: Parquet's start time, labels' windows). */
+  startTsUs: number;
 }
 
 /** Default engine options (the reference's timeouts). */
@@ -496,6 +498,7 @@ export class FlowEngine implements EngineOps {
       firstIndex: flow.firstIndex,
       line: formatRecord(this.columns, flow, ctx),
       packets,
+      startTsUs: flow.startTs,
     });
   }
 

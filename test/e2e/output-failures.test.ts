@@ -108,7 +108,7 @@ function failingAfter(okWrites: number): Writable & { accepted: string } {
 
 function rows(count: number, from = 0): RowBatch {
   const r: FlowRow[] = [];
-  for (let i = 0; i < count; i++) r.push({ endIndex: from + i, firstIndex: from + i, line: `flow${from + i},${i}`, packets: 1 });
+  for (let i = 0; i < count; i++) r.push({ endIndex: from + i, firstIndex: from + i, line: `flow${from + i},${i}`, packets: 1, startTsUs: 0 });
   return { rows: r };
 }
 

@@ -91,6 +91,7 @@ describe('pcapflow --shard K/N --out-dir DIR', () => {
     [['--shard', '0/2', '--max-flows', '10'], /--max-flows: cannot be used with --shard/],
     [['--shard-by', 'file'], /--shard-by: needs --shard/],
     [['--shard', '0/2', '--out-dir', 'x', '-o', 'y.csv'], /--out-dir: .*not both/],
+    [['--shard', '0/2', '--out-dir', 'x', '--format', 'parquet'], /--format: parquet: parts written with --out-dir are CSV/],
   ])('refuses %j with a message and exit status 1', (args, message) => {
     const r = pcapflow([SAMPLES_DIR, ...args]);
     expect(r.status).toBe(1);

@@ -1,0 +1,66 @@
+// ParquetEncoder writes a row group each time `groupRows` rows have arrived (memory bounded by one group), and the
+// file DuckDB reads back holds every row in order with its types.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FlowRow } from '../../../src/flow/flow-engine.js';
+import { ParquetEncoder } from '../../../src/output/parquet-sink.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-parquet-'));
+let db: DuckDBInstance;
+let con: DuckDBConnection;
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:');
+  con = await db.connect();
+});
+afterAll(() => {
+  con.closeSync();
+  db.closeSync();
+});
+
+const header = ['name', 'count', 'rate'];
+const kinds = ['string', 'int64', 'double'] as const;
+function rowsOf(n: number): FlowRow[] {
+  const out: FlowRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const rate = i % 3 === 0 ? 'NaN' : i % 3 === 1 ? `${i}.5E3` : '-Infinity';
+    out.push({ endIndex: i, firstIndex: i, line: `"h,${i}",${9007199254740993n + BigInt(i)},${rate}`, packets: 1, startTsUs: 1_700_000_000_000_000 + i });
+  }
+  return out;
+}
+
+describe('ParquetEncoder', () => {
+  it('flushes a row group every groupRows rows; DuckDB reads every row and type back', async () => {
+    const enc = new ParquetEncoder(header, [...kinds], 3);
+    const rows = rowsOf(10);
+    const parts: Uint8Array[] = [enc.start()];
+    const sizes: number[] = [];
+    for (const r of rows) {
+      const b = enc.rows([r]);
+      sizes.push(b.length);
+      parts.push(b);
+    }
+    parts.push(enc.end());
+    // Bytes leave the encoder when a group is full (after rows 3, 6, 9), not at the end only.
+    expect(sizes.map((s) => s > 0)).toEqual([false, false, true, false, false, true, false, false, true, false]);
+    const file = path.join(tmp, 'groups.parquet');
+    writeFileSync(file, Buffer.concat(parts));
+    const meta = await con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
+    expect(Number(meta.getRowsJS()[0]![0] as bigint)).toBe(4);
+    const r = await con.runAndReadAll(`SELECT name, count::VARCHAR, rate, epoch_us("Start Time") FROM read_parquet('${file}')`);
+    const got = r.getRowsJS();
+    expect(r.columnTypes().map((t) => t.toString())).toEqual(['VARCHAR', 'VARCHAR', 'DOUBLE', 'BIGINT']);
+    got.forEach((row, i) => {
+      expect(row[0]).toBe(`h,${i}`);
+      expect(row[1]).toBe(String(9007199254740993n + BigInt(i))); // exact beyond 2^53
+      const rate = row[2] as number;
+      if (i % 3 === 0) expect(Number.isNaN(rate)).toBe(true);
+      else if (i % 3 === 1) expect(rate).toBe(i * 1000 + 500);
+      else expect(rate).toBe(-Infinity);
+      expect(row[3]).toBe(BigInt(1_700_000_000_000_000 + i));
+    });
+    expect(got.length).toBe(10);
+  });
+});
