@@ -2,7 +2,8 @@
 // capture clock (active/idle timeouts, evaluated as the clock passes, so finished flows are freed early), the
 // continuation memory and the row order. Profile-specific rules live in profiles/*.ts, column formatting in
 // csv/columns.ts. Pure: no I/O, no timers; no allocation per packet except when a flow starts or a row is written.
-import { formatRecord, headerOf, type Column, type RowContext } from '../csv/columns.js';
+import { headerOf, writeRecord, type Column, type RowContext } from '../csv/columns.js';
+import { RowWriter } from '../csv/row-writer.js';
 import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
@@ -149,6 +150,9 @@ export class FlowEngine implements EngineOps {
   private pending: FlowRow[] = [];
   private readonly addrScratchA = new Uint8Array(16);
   private readonly addrScratchB = new Uint8Array(16);
+  /** The row being written, and the per-row values its columns read (both reused for every row). */
+  private readonly record = new RowWriter(4096);
+  private readonly ctx: RowContext = { srcIp: '', dstIp: '', srcPort: 0, dstPort: 0, protocol: 0, communityId: '', flowIdReversed: false };
 
   // Counters (plain fields on the hot path; `counters` builds the record).
   private flowsWritten = 0;
@@ -481,22 +485,24 @@ export class FlowEngine implements EngineOps {
     const len = flow.addrLen === 16 ? 16 : 4;
     const cidSrc = flow.cidSrcIsA ? a : b;
     const cidDst = flow.cidSrcIsA ? b : a;
-    const ctx: RowContext = {
-      srcIp: srcIsA ? ipA : ipB,
-      dstIp: srcIsA ? ipB : ipA,
-      srcPort: srcIsA ? flow.portA : flow.portB,
-      dstPort: srcIsA ? flow.portB : flow.portA,
-      protocol: flow.keyProto,
-      communityId: this.hasher.hash(flow.cidProto, cidSrc, cidDst, len, flow.cidSrcPort, flow.cidDstPort),
-      flowIdReversed: flow.idSrcIsA !== srcIsA,
-    };
+    const ctx = this.ctx;
+    ctx.srcIp = srcIsA ? ipA : ipB;
+    ctx.dstIp = srcIsA ? ipB : ipA;
+    ctx.srcPort = srcIsA ? flow.portA : flow.portB;
+    ctx.dstPort = srcIsA ? flow.portB : flow.portA;
+    ctx.protocol = flow.keyProto;
+    ctx.communityId = this.hasher.hash(flow.cidProto, cidSrc, cidDst, len, flow.cidSrcPort, flow.cidDstPort);
+    ctx.flowIdReversed = flow.idSrcIsA !== srcIsA;
     const packets = flow.packets;
     this.flowsWritten++;
     this.packetsInFlows += packets;
+    const record = this.record;
+    record.reset();
+    writeRecord(this.columns, flow, ctx, record);
     this.pending.push({
       endIndex,
       firstIndex: flow.firstIndex,
-      line: formatRecord(this.columns, flow, ctx),
+      line: record.toString(),
       packets,
       startTsUs: flow.startTs,
     });

@@ -34,7 +34,8 @@ const SKIP_OTHER_SHARD = 0xff;
  * and `clock` gives every packet's timestamp so that each shard follows the clock of the whole capture.
  */
 export interface PacketBatch {
-  /** Packed records per shard, exactly `counts[s]` records each (transferable). */
+  /** Packed records per shard: `counts[s]` records each, from the start (one shard: the buffer may be longer;
+   *  transferable). */
   shards: ArrayBuffer[];
   counts: number[];
   /** Global index of the batch's first packet; the batch covers `packets` consecutive packets. */
@@ -56,8 +57,28 @@ interface Staging {
 }
 
 function staging(records: number): Staging {
-  const buffer = new ArrayBuffer(records * RECORD_BYTES);
+  return stagingOver(new ArrayBuffer(records * RECORD_BYTES));
+}
+
+function stagingOver(buffer: ArrayBuffer): Staging {
   return { u32: new Uint32Array(buffer), f64: new Float64Array(buffer), u8: new Uint8Array(buffer), n: 0 };
+}
+
+/**
+ * One-shard batch buffers given back by their consumer (recycleBatch), reused as the writer's next staging area.
+ * With one flow engine in this thread the batch is handed on without a copy and comes back once read: no fresh
+ * 384 KiB buffer per 4,096 packets, whose first touch faults on every page on this project's VM (see
+ * chunk-reader.ts CHUNK_POOL).
+ */
+const BATCH_POOL: ArrayBuffer[] = [];
+const BATCH_POOL_MAX = 8;
+
+/** Give back `batch.shards[0]` of a one-shard batch once it has been read (nothing may read it afterwards). */
+export function recycleBatch(batch: PacketBatch): void {
+  if (batch.shards.length !== 1 || BATCH_POOL.length >= BATCH_POOL_MAX) return;
+  const buffer = batch.shards[0]!;
+  if (BATCH_POOL.includes(buffer)) return;
+  BATCH_POOL.push(buffer);
 }
 
 /**
@@ -140,6 +161,20 @@ export class PacketBatchWriter {
   take(clockIndex: number, clockUs: number): PacketBatch {
     const shards: ArrayBuffer[] = [];
     const counts: number[] = [];
+    if (this.shardCount === 1) {
+      // One shard: the staging buffer itself is the batch (its first `counts[0]` records); the next staging area
+      // is a recycled batch buffer of the same size when the consumer gave one back.
+      const st = this.stage[0]!;
+      shards.push(st.u8.buffer as ArrayBuffer);
+      counts.push(st.n);
+      const size = st.u8.byteLength;
+      let next = BATCH_POOL.pop();
+      while (next !== undefined && next.byteLength !== size) next = BATCH_POOL.pop();
+      this.stage[0] = next !== undefined ? stagingOver(next) : staging(this.capacity);
+      const batch: PacketBatch = { shards, counts, firstIndex: this.first, packets: this.n, clock: null, clockIndex, clockUs };
+      this.n = 0;
+      return batch;
+    }
     for (const st of this.stage) {
       shards.push(st.u8.buffer.slice(0, st.n * RECORD_BYTES) as ArrayBuffer);
       counts.push(st.n);

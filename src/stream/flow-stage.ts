@@ -2,7 +2,7 @@
 // passes on the rows of the flows that ended, in the engine's defined order. Pure computation over batches.
 import { Transform, type TransformCallback } from 'node:stream';
 import { FlowEngine, type FlowEngineOptions, type FlowRow } from '../flow/flow-engine.js';
-import { PacketBatchReader, type PacketBatch } from '../shard/packet-batch.js';
+import { PacketBatchReader, recycleBatch, type PacketBatch } from '../shard/packet-batch.js';
 import { createPacketMeta, SKIP } from '../types.js';
 
 /** Open flows ended per step at the end of input (FlowStage._flush; a worker's 'tail' piece with --jobs N). */
@@ -87,6 +87,7 @@ export class FlowStage extends RowStage {
   override _transform(batch: PacketBatch, _enc: BufferEncoding, done: TransformCallback): void {
     try {
       feedBatch(this.engine, batch, this.meta);
+      recycleBatch(batch); // read to the end: its buffer becomes the packet stage's next batch
       this.emitPending();
       done();
     } catch (err) {

@@ -3,6 +3,7 @@
 // before it are kept, the damage is recorded in ReadStats, and the next input goes on. No file I/O here.
 import { Transform, type TransformCallback } from 'node:stream';
 import { CaptureParser } from '../capture/capture-parser.js';
+import { releaseChunk } from '../capture/chunk-reader.js';
 import { DECODE_DEFAULTS, decodePacket, type DecodeOptions } from '../decode/decoder.js';
 import { PcapflowError } from '../errors.js';
 import { createPacketMeta, SKIP, type RawPacket } from '../types.js';
@@ -74,6 +75,8 @@ export class PacketStage extends Transform {
         this.stats.bytesRead += chunk.data.length;
         parser.push(chunk.data);
         this.drain(parser);
+        // next() returned null: the parser copied what it keeps of the chunk (a record cut at its end).
+        releaseChunk(chunk.data);
       } else if (chunk.interrupted !== true) {
         parser.end(); // a record cut by an interrupt is not damage: the file did not end there
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { PacketBatchReader, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
+import { PacketBatchReader, recycleBatch, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
 import { shardGroup, shardOf } from '../../../src/flow/hash.js';
 import { createPacketMeta, type PacketMeta, type SkipCode } from '../../../src/types.js';
 
@@ -66,7 +66,8 @@ describe('PacketBatch', () => {
         const batch = w.take(7, 8);
         expect(batch.packets).toBe(items.length);
         expect(batch.counts).toEqual([items.length]);
-        expect(batch.shards[0]!.byteLength).toBe(items.length * RECORD_BYTES);
+        // One shard: the writer's staging buffer is handed on as it is (its first counts[0] records).
+        expect(batch.shards[0]!.byteLength).toBe(32 * RECORD_BYTES);
         expect(batch.clock).toBeNull();
         const r = new PacketBatchReader(batch.shards[0]!, batch.counts[0]!);
         const out = createPacketMeta();
@@ -77,6 +78,19 @@ describe('PacketBatch', () => {
           const want = { ...metas[i]!, ipOffset: -1, l4Offset: -1 };
           expect(out).toEqual(want);
         });
+        // Given back, the buffer becomes the staging area after the current one, and that batch reads its own
+        // packets.
+        recycleBatch(batch);
+        const given = batch.shards[0]!;
+        w.push(98, 99, metas[0]!);
+        expect(w.take(98, 99).shards[0]).not.toBe(given);
+        w.push(99, 100, metas[0]!);
+        const next = w.take(99, 100);
+        expect(next.shards[0]).toBe(given);
+        const r2 = new PacketBatchReader(next.shards[0]!, next.counts[0]!);
+        r2.read(0, out);
+        expect(r2.index(0)).toBe(99);
+        expect(out).toEqual({ ...metas[0]!, ipOffset: -1, l4Offset: -1 });
       }),
       { numRuns: 200 },
     );
