@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { CaptureParser } from '../src/capture/capture-parser.js';
 import { captureChunks } from '../src/capture/chunk-reader.js';
-import { PcapWriter, writeLive, writeMix } from './gen-traffic.js';
+import { PcapWriter, writeAnsweredScan, writeLive, writeMix } from './gen-traffic.js';
 import { benchCollector } from './bench-netflow.js';
 
 const run = promisify(execFile);
@@ -21,6 +21,7 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 const MIX_PACKETS = Number(process.env['BENCH_PACKETS'] ?? 2_000_000);
 const LIVE_FLOWS = Number(process.env['BENCH_LIVE_FLOWS'] ?? 1_000_000);
 const NETFLOW_RECORDS = Number(process.env['BENCH_NETFLOW_RECORDS'] ?? 1_000_000);
+const SCAN_PROBES = Number(process.env['BENCH_SCAN_PROBES'] ?? 200_000);
 /** BENCH_ONLY=collector runs the NetFlow/IPFIX collector figures only. */
 const ONLY = process.env['BENCH_ONLY'] ?? '';
 
@@ -49,12 +50,19 @@ interface Stats {
   flows_written: number;
   peak_rss_bytes: number;
   rss_at_end_of_input_bytes: number;
+  elapsed_s: number;
+  timing: { end_of_input_s: number; main_thread_busy: number };
 }
 
-async function pipelineRun(file: string, jobs: number, out = path.join(BENCH, `flows-${jobs}.csv`)): Promise<{ stats: Stats; seconds: number; out: string }> {
+async function pipelineRun(
+  file: string,
+  jobs: number,
+  out = path.join(BENCH, `flows-${jobs}.csv`),
+  extra: string[] = [],
+): Promise<{ stats: Stats; seconds: number; out: string }> {
   const statsFile = path.join(BENCH, `stats-${jobs}.json`);
   const t0 = process.hrtime.bigint();
-  await run(process.execPath, [CLI, file, '-o', out, '--jobs', String(jobs), '--stats', statsFile, '--quiet'], { maxBuffer: 1 << 20 });
+  await run(process.execPath, [CLI, file, '-o', out, '--jobs', String(jobs), '--stats', statsFile, '--quiet', ...extra], { maxBuffer: 1 << 20 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { stats: JSON.parse(readFileSync(statsFile, 'utf8')) as Stats, seconds, out };
 }
@@ -71,6 +79,16 @@ async function shardedRun(file: string, n: number): Promise<{ seconds: number; m
   await run(process.execPath, [CLI, 'merge', dir, '-o', out, '--quiet'], { maxBuffer: 1 << 20 });
   const t2 = process.hrtime.bigint();
   return { seconds: Number(t2 - t0) / 1e9, mergeSeconds: Number(t2 - t1) / 1e9, out };
+}
+
+/** softflowd reading `file` as the issue's yardstick does (NetFlow v5 to a port nobody listens on), in seconds;
+ *  null when softflowd is not installed. */
+async function softflowdRun(file: string): Promise<number | null> {
+  const exe = ['/usr/sbin/softflowd', '/usr/bin/softflowd'].find((p) => existsSync(p));
+  if (exe === undefined) return null;
+  const t0 = process.hrtime.bigint();
+  await run(exe, ['-r', file, '-n', '127.0.0.1:9', '-v', '5', '-m', '262144', '-d', '-D'], { maxBuffer: 64 << 20 });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 function fmt(n: number, digits = 0): string {
@@ -120,6 +138,39 @@ async function main(): Promise<void> {
       `pipeline --jobs ${jobs}     ${fmt(pps)} packets/s  ${fmt(mb / r.seconds, 1)} MB/s  peak RSS ${fmt(r.stats.peak_rss_bytes / 2 ** 20)} MiB  ` +
         `${fmt(r.stats.flows_written)} flows  pipeline/walk ${fmt(pps / walkPps, 2)}  jobs ${jobs}/jobs 1 ${fmt(pps / results[0]!.pps, 2)}  (${same})`,
     );
+  }
+  // softflowd (C) on the same file, best of two, against --jobs 1 (the issue's yardstick: -r FILE -v 5 -m 262144).
+  const sf1 = await softflowdRun(mix);
+  if (sf1 === null) {
+    console.log('softflowd            not installed (apt-get install softflowd): comparison skipped');
+  } else {
+    const sf2 = (await softflowdRun(mix))!;
+    const sfPps = MIX_PACKETS / Math.min(sf1, sf2);
+    console.log(`softflowd -r (C)     ${fmt(sfPps)} packets/s  pcapflow --jobs 1 / softflowd ${fmt(results[0]!.pps / sfPps, 2)}`);
+  }
+  // The main thread's share of a --jobs 2 run (its event loop's busy fraction): with workers doing the flow work,
+  // the main thread's own work caps the speed-up any number of cores can give at 1 / busy.
+  {
+    const a = rounds[0]![1]!.stats.timing;
+    const b = rounds[1]![1]!.stats.timing;
+    const busy = Math.min(a.main_thread_busy, b.main_thread_busy);
+    console.log(`main thread --jobs 2 busy ${fmt(100 * busy, 1)}% of the run: ceiling of the speed-up over one busy main thread ${fmt(1 / busy, 1)}x`);
+  }
+  // Rows: a capture where every probe is a flow (SYN scan answered by resets, 2 packets a row), each profile and
+  // format, --jobs 1. The whole run per row (reading and the flow work included) bounds what a row costs; the
+  // default profile writes every row after the end of input, which gives the row-writing phase alone.
+  const scan = path.join(BENCH, `scan-${SCAN_PROBES}.pcap`);
+  await ensure(scan, (w) => writeAnsweredScan(w, SCAN_PROBES));
+  for (const profile of ['default', 'cicflowmeter']) {
+    const parts: string[] = [];
+    for (const format of ['csv', 'jsonl', 'parquet']) {
+      const r = await pipelineRun(scan, 1, path.join(BENCH, `rows.${format}`), ['--profile', profile]);
+      const rows = r.stats.flows_written;
+      const whole = (1e6 * r.seconds) / rows;
+      const phase = profile === 'default' ? `, writing phase ${fmt((1e6 * (r.stats.elapsed_s - r.stats.timing.end_of_input_s)) / rows, 2)}` : '';
+      parts.push(`${format} ${fmt(whole, 2)}${phase}`);
+    }
+    console.log(`rows ${profile.padEnd(12)}    us per row (${fmt(SCAN_PROBES)} rows, whole run): ${parts.join('; ')}`);
   }
   // Sharding: two tasks side by side (each --jobs 1, as a batch engine gives each task its cores) and the merge,
   // against one process with --jobs 2, the same two cores. Each task reads and decodes every packet.

@@ -233,6 +233,24 @@ export async function writeScan(w: PcapWriter, packets: number, seed = 2): Promi
   }
 }
 
+/**
+ * A SYN scan answered by resets: `probes` flows of two packets each (a SYN to a closed port, the target's RST+ACK
+ * 2 µs later), every probe its own tuple. Rows dominate: each row stands for two packets.
+ */
+export async function writeAnsweredScan(w: PcapWriter, probes: number, seed = 3): Promise<void> {
+  const rand = prng(seed);
+  let ts = 1_700_000_000_000_000;
+  const ep: Endpoints = { v6: false, vlan: -1, a: Uint8Array.of(192, 168, 0, 1), b: new Uint8Array(4) };
+  for (let n = 0; n < probes; n++) {
+    ts += 3 + Math.floor(rand() * 10); // after the previous probe's reset
+    ep.b = Uint8Array.of(10, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+    const sport = 40000 + (n % 20000);
+    const dport = 1 + (n % 1024);
+    await writeFrame(w, ts, ep, true, 6, sport, dport, 0, { flags: F.SYN, seq: n, ack: 0, win: 1024 });
+    await writeFrame(w, ts + 2, ep, false, 6, sport, dport, 0, { flags: F.RST | F.ACK, seq: 0, ack: n + 1, win: 0 });
+  }
+}
+
 /** `packets / 2` flows, all live at the end (two packets each, within one second). */
 export async function writeLive(w: PcapWriter, packets: number): Promise<void> {
   let ts = 1_700_000_000_000_000;

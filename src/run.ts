@@ -2,6 +2,7 @@
 // -> CSV sink, joined with stream.pipeline. The only module that knows the whole pipeline. Returns a summary and
 // the exit status; printing and exiting are the CLI's job.
 import { pipeline } from 'node:stream/promises';
+import { performance } from 'node:perf_hooks';
 import { stat } from 'node:fs/promises';
 import type { Transform, Writable } from 'node:stream';
 import { findInputs } from './capture/chunk-reader.js';
@@ -51,6 +52,10 @@ export interface RunSummary {
   profile: string;
   jobs: number;
   elapsed_s: number;
+  /** Where the time went (not counters: they differ run to run). end_of_input_s: seconds from the start until
+   *  the input had been read into flows (the rest of elapsed_s wrote the flows still open then); main_thread_busy:
+   *  the fraction of elapsed_s the main thread's event loop was busy (reading, decoding, packing, writing). */
+  timing: { end_of_input_s: number; main_thread_busy: number };
   /** Peak resident set size of the process (all threads), bytes. */
   peak_rss_bytes: number;
   /** Resident set size when the whole input had been read into flows, before the open flows were written:
@@ -146,6 +151,7 @@ export function engineOptions(opts: Options): FlowEngineOptions {
  */
 export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
   const started = process.hrtime.bigint();
+  const loopAtStart = performance.eventLoopUtilization();
   const rules = opts.labelsFile === null ? null : await loadLabelRules(opts.labelsFile);
   const shard = opts.shard;
   const part = opts.outDir !== null && shard !== null ? partPaths(opts.outDir, shard) : null;
@@ -245,6 +251,10 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     profile: opts.profile,
     jobs,
     elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,
+    timing: {
+      end_of_input_s: flowStage.endOfInputNs > 0n ? Number(flowStage.endOfInputNs - started) / 1e9 : 0,
+      main_thread_busy: performance.eventLoopUtilization(loopAtStart).utilization,
+    },
     peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
     rss_at_end_of_input_bytes: flowStage.rssAtEndOfInput,
     damage: stats.damage,

@@ -312,6 +312,11 @@ export function mergeSummaries(summaries: RunSummary[], byFile: boolean, elapsed
     elapsed_s: elapsedS,
     peak_rss_bytes: Math.max(...summaries.map((s) => s.peak_rss_bytes)),
     rss_at_end_of_input_bytes: Math.max(...summaries.map((s) => s.rss_at_end_of_input_bytes)),
+    // The parts' own figures (the slowest part's); parts written before pcapflow reported them have none.
+    timing: {
+      end_of_input_s: Math.max(...summaries.map((s) => s.timing?.end_of_input_s ?? 0)),
+      main_thread_busy: Math.max(...summaries.map((s) => s.timing?.main_thread_busy ?? 0)),
+    },
     output_closed_early: false,
     interrupted: false,
   };

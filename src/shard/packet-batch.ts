@@ -41,7 +41,8 @@ export interface PacketBatch {
   /** Global index of the batch's first packet; the batch covers `packets` consecutive packets. */
   firstIndex: number;
   packets: number;
-  /** Timestamps (µs, Float64Array) of all `packets` packets, shared by the shards; null with one shard. */
+  /** Timestamps (µs, Float64Array) of the batch's `packets` packets (from the start), shared by the shards; null
+   *  with one shard. */
   clock: SharedArrayBuffer | null;
   /** Global index and timestamp of the last packet read when the batch was closed (the capture clock). */
   clockIndex: number;
@@ -65,20 +66,37 @@ function stagingOver(buffer: ArrayBuffer): Staging {
 }
 
 /**
- * One-shard batch buffers given back by their consumer (recycleBatch), reused as the writer's next staging area.
- * With one flow engine in this thread the batch is handed on without a copy and comes back once read: no fresh
- * 384 KiB buffer per 4,096 packets, whose first touch faults on every page on this project's VM (see
- * chunk-reader.ts CHUNK_POOL).
+ * Batch buffers given back by their consumer (recycleBatch, recycleBatchBuffer, recycleClock), reused as a
+ * writer's next staging areas: a batch is handed on without a copy (its staging buffer itself) and comes back once
+ * read, from the flow stage of this thread or, transferred back, from a worker. So there is no fresh 384 KiB buffer
+ * per 4,096 packets, whose first touch faults on every page on this project's VM (see chunk-reader.ts CHUNK_POOL).
  */
 const BATCH_POOL: ArrayBuffer[] = [];
-const BATCH_POOL_MAX = 8;
+const CLOCK_POOL: SharedArrayBuffer[] = [];
+const POOL_MAX = 64;
+
+/** Give back the packed buffer of one shard of a batch once it has been read (nothing may read it afterwards). */
+export function recycleBatchBuffer(buffer: ArrayBuffer): void {
+  if (BATCH_POOL.length >= POOL_MAX || buffer.byteLength === 0 || BATCH_POOL.includes(buffer)) return;
+  BATCH_POOL.push(buffer);
+}
+
+/** Give back a batch's clock once every shard has read it. */
+export function recycleClock(clock: SharedArrayBuffer): void {
+  if (CLOCK_POOL.length >= POOL_MAX || CLOCK_POOL.includes(clock)) return;
+  CLOCK_POOL.push(clock);
+}
 
 /** Give back `batch.shards[0]` of a one-shard batch once it has been read (nothing may read it afterwards). */
 export function recycleBatch(batch: PacketBatch): void {
-  if (batch.shards.length !== 1 || BATCH_POOL.length >= BATCH_POOL_MAX) return;
-  const buffer = batch.shards[0]!;
-  if (BATCH_POOL.includes(buffer)) return;
-  BATCH_POOL.push(buffer);
+  if (batch.shards.length === 1) recycleBatchBuffer(batch.shards[0]!);
+}
+
+/** A pooled buffer of exactly `bytes` bytes, or null (pooled buffers of another size are dropped). */
+function pooled<T extends ArrayBufferLike>(pool: T[], bytes: number): T | null {
+  let b = pool.pop();
+  while (b !== undefined && b.byteLength !== bytes) b = pool.pop();
+  return b ?? null;
 }
 
 /**
@@ -98,7 +116,7 @@ export class PacketBatchWriter {
   readonly shardCount: number;
   private readonly stage: Staging[];
   private readonly hasher = new PacketShardHasher();
-  private readonly clock: Float64Array;
+  private clock: Float64Array;
   private n = 0;
   private first = 0;
   /** `--shard K/N`: the shard groups [groupsLo, groupsHi) whose flows this process keeps (all by default). */
@@ -113,7 +131,7 @@ export class PacketBatchWriter {
     this.groupsLo = groups?.lo ?? 0;
     this.groupsHi = groups?.hi ?? 0;
     this.stage = Array.from({ length: shards }, () => staging(capacity));
-    this.clock = new Float64Array(shards > 1 ? capacity : 0);
+    this.clock = shards > 1 ? new Float64Array(new SharedArrayBuffer(capacity * 8)) : new Float64Array(0);
   }
 
   /** Packets in the batch so far (every packet read, whatever its shard). */
@@ -159,31 +177,22 @@ export class PacketBatchWriter {
 
   /** Hand the filled batch on and start the next one. */
   take(clockIndex: number, clockUs: number): PacketBatch {
+    // Each shard's staging buffer itself is handed on (its first `counts[s]` records), and so is the clock; the
+    // next staging areas are recycled buffers of the same sizes when consumers gave some back.
     const shards: ArrayBuffer[] = [];
     const counts: number[] = [];
-    if (this.shardCount === 1) {
-      // One shard: the staging buffer itself is the batch (its first `counts[0]` records); the next staging area
-      // is a recycled batch buffer of the same size when the consumer gave one back.
-      const st = this.stage[0]!;
+    const bytes = this.capacity * RECORD_BYTES;
+    for (let s = 0; s < this.stage.length; s++) {
+      const st = this.stage[s]!;
       shards.push(st.u8.buffer as ArrayBuffer);
       counts.push(st.n);
-      const size = st.u8.byteLength;
-      let next = BATCH_POOL.pop();
-      while (next !== undefined && next.byteLength !== size) next = BATCH_POOL.pop();
-      this.stage[0] = next !== undefined ? stagingOver(next) : staging(this.capacity);
-      const batch: PacketBatch = { shards, counts, firstIndex: this.first, packets: this.n, clock: null, clockIndex, clockUs };
-      this.n = 0;
-      return batch;
-    }
-    for (const st of this.stage) {
-      shards.push(st.u8.buffer.slice(0, st.n * RECORD_BYTES) as ArrayBuffer);
-      counts.push(st.n);
-      st.n = 0;
+      const next = pooled(BATCH_POOL, bytes);
+      this.stage[s] = next !== null ? stagingOver(next) : staging(this.capacity);
     }
     let clock: SharedArrayBuffer | null = null;
     if (this.shardCount > 1) {
-      clock = new SharedArrayBuffer(Math.max(this.n, 1) * 8);
-      new Float64Array(clock).set(this.clock.subarray(0, this.n));
+      clock = this.clock.buffer as SharedArrayBuffer;
+      this.clock = new Float64Array(pooled(CLOCK_POOL, this.capacity * 8) ?? new SharedArrayBuffer(this.capacity * 8));
     }
     const batch: PacketBatch = { shards, counts, firstIndex: this.first, packets: this.n, clock, clockIndex, clockUs };
     this.n = 0;

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { PcapflowError } from '../errors.js';
 import type { FlowEngineOptions, FlowRow } from '../flow/flow-engine.js';
 import { compareRows, RowStage, type RowBatch } from '../stream/flow-stage.js';
-import type { PacketBatch } from './packet-batch.js';
+import { recycleBatchBuffer, recycleClock, type PacketBatch } from './packet-batch.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol.js';
 
 /** Batches sent and not yet answered by every worker. */
@@ -17,6 +17,8 @@ interface Pending {
   seq: number;
   answers: number;
   rows: FlowRow[];
+  /** The batch's clock, given back for reuse once every worker has answered. */
+  clock: SharedArrayBuffer;
 }
 
 /** One worker's rows of open flows at the end of input, in first-packet order (see mergeTails). */
@@ -78,7 +80,7 @@ export class ShardStage extends RowStage {
       return done(new PcapflowError('E_INTERNAL', `a batch packed for ${batch.shards.length} shards reached a pool of ${this.jobs}`));
     }
     const seq = this.nextSeq++;
-    this.pending.set(seq, { seq, answers: 0, rows: [] });
+    this.pending.set(seq, { seq, answers: 0, rows: [], clock: batch.clock });
     for (let s = 0; s < this.jobs; s++) {
       const buffer = batch.shards[s]!;
       const msg: MainToWorker = {
@@ -139,7 +141,8 @@ export class ShardStage extends RowStage {
     const p = this.pending.get(msg.seq);
     if (p === undefined) return;
     for (const row of msg.rows) p.rows.push(row);
-    p.answers++;
+    recycleBatchBuffer(msg.buffer); // read to the end by the worker: the packet stage's next staging area
+    if (++p.answers === this.jobs) recycleClock(p.clock);
     this.release();
   }
 

@@ -38,7 +38,8 @@ export { FINISH_STEP } from '../stream/flow-stage.js';
 export const TAIL_WINDOW = 4;
 
 export type WorkerToMain =
-  | { kind: 'rows'; seq: number; rows: FlowRow[] }
+  /** The rows ended while the batch was read, and the batch's packed buffer given back (transferred) for reuse. */
+  | { kind: 'rows'; seq: number; rows: FlowRow[]; buffer: ArrayBuffer }
   /** Rows of open flows ended at the end of input, in first-packet order; `last` when none is left. */
   | { kind: 'tail'; rows: FlowRow[]; last: boolean }
   | { kind: 'done'; counters: Record<string, number> }

@@ -11,8 +11,8 @@ const port = parentPort;
 if (port === null) throw new Error('pcapflow worker started outside a worker thread');
 const init = workerData as WorkerInit;
 
-function send(msg: WorkerToMain): void {
-  port!.postMessage(msg);
+function send(msg: WorkerToMain, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
 }
 
 function reportAndExit(err: unknown): void {
@@ -54,7 +54,7 @@ port.on('message', (msg: MainToWorker) => {
         engine.advanceClock(index, clock[i]!);
       }
     }
-    send({ kind: 'rows', seq: msg.seq, rows });
+    send({ kind: 'rows', seq: msg.seq, rows, buffer: msg.buffer }, [msg.buffer]);
     rows = [];
   } else if (msg.kind === 'end' || msg.kind === 'more') {
     // The open flows go back a piece at a time, at most TAIL_WINDOW pieces ahead of the pool's merge, so neither

@@ -38,6 +38,8 @@ export abstract class RowStage extends Transform {
   /** Resident set size when the whole input had been handed to the flow engine(s) (every open flow still live),
    *  bytes; set at the end of input. */
   rssAtEndOfInput = 0;
+  /** process.hrtime.bigint() at the end of input (when the open flows start being written); 0n before. */
+  endOfInputNs = 0n;
   /** Work waiting for the reader (push() returned false), run by the next _read. */
   private readWaiter: (() => void) | null = null;
 
@@ -61,6 +63,7 @@ export abstract class RowStage extends Transform {
   /** Record the RSS with every open flow live (call at the end of input). */
   protected noteEndOfInput(): void {
     this.rssAtEndOfInput = process.memoryUsage.rss();
+    this.endOfInputNs = process.hrtime.bigint();
   }
 
   override _read(size: number): void {

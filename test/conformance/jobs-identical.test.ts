@@ -15,7 +15,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-jobs-'));
 async function output(inputs: string[], profile: string, jobs: number, decap = false): Promise<{ csv: string; exitCode: number; counts: unknown }> {
   const out = path.join(tmp, `out-${jobs}.csv`);
   const { exitCode, summary } = await runFlows(normalizeOptions({ inputs, output: out, profile, jobs, quiet: true, decap }), new PassThrough());
-  const { elapsed_s: _e, peak_rss_bytes: _r, rss_at_end_of_input_bytes: _s, jobs: _j, ...counts } = summary;
+  const { elapsed_s: _e, timing: _t, peak_rss_bytes: _r, rss_at_end_of_input_bytes: _s, jobs: _j, ...counts } = summary;
   return { csv: readFileSync(out, 'utf8'), exitCode, counts };
 }
 

@@ -29,7 +29,7 @@ const COUNTERS = ['packets_read', 'packets_decoded', 'packets_truncated', 'packe
 
 /** The summary without what differs run to run (time, memory) or by design (jobs, parts). */
 function comparable(s: RunSummary): Record<string, unknown> {
-  const { elapsed_s: _e, peak_rss_bytes: _p, rss_at_end_of_input_bytes: _r, jobs: _j, parts: _n, ...rest } = s;
+  const { elapsed_s: _e, timing: _t, peak_rss_bytes: _p, rss_at_end_of_input_bytes: _r, jobs: _j, parts: _n, ...rest } = s;
   return rest;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { PacketBatchReader, recycleBatch, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
+import { PacketBatchReader, recycleBatch, recycleBatchBuffer, recycleClock, PacketBatchWriter, shardHash, RECORD_BYTES } from '../../../src/shard/packet-batch.js';
 import { shardGroup, shardOf } from '../../../src/flow/hash.js';
 import { createPacketMeta, type PacketMeta, type SkipCode } from '../../../src/types.js';
 
@@ -147,7 +147,8 @@ describe('PacketBatch', () => {
           const split = many.take(0, 0);
           expect(split.firstIndex).toBe(1000);
           expect(split.packets).toBe(items.length);
-          expect(Array.from(new Float64Array(split.clock!))).toEqual(items.map(([, ts]) => ts));
+          // The clock is the writer's staging clock handed on: its first `packets` entries are the batch's.
+          expect(Array.from(new Float64Array(split.clock!, 0, split.packets))).toEqual(items.map(([, ts]) => ts));
           // Expected placement, from the single-shard records (hash of each record).
           const u32 = new Uint32Array(all.shards[0]!);
           const want: number[][] = Array.from({ length: shards }, () => []);
@@ -160,7 +161,7 @@ describe('PacketBatch', () => {
           const b = createPacketMeta();
           want.forEach((list, s) => {
             const r = new PacketBatchReader(split.shards[s]!, split.counts[s]!);
-            expect(split.shards[s]!.byteLength).toBe(list.length * RECORD_BYTES);
+            expect(split.shards[s]!.byteLength).toBe(64 * RECORD_BYTES); // the staging buffer, counts[s] records used
             list.forEach((i, k) => {
               r.read(k, a);
               whole.read(i, b);
@@ -186,7 +187,21 @@ describe('PacketBatch', () => {
     expect(first.counts.reduce((x, y) => x + y, 0)).toBe(4);
     expect(second.counts.reduce((x, y) => x + y, 0)).toBe(1);
     expect(second.firstIndex).toBe(4);
-    expect(Array.from(new Float64Array(second.clock!))).toEqual([40]);
+    expect(Array.from(new Float64Array(second.clock!, 0, second.packets))).toEqual([40]);
+    expect(second.clock).not.toBe(first.clock);
+    expect(second.shards[0]).not.toBe(first.shards[0]);
+    // Given back (as the pool does once every worker has read them), they hold a later batch's packets.
+    for (const b of first.shards) recycleBatchBuffer(b);
+    recycleClock(first.clock!);
+    w.push(5, 50, m);
+    w.take(5, 50); // the staging areas taken after `second` was handed on
+    w.push(6, 60, m);
+    const fourth = w.take(6, 60);
+    expect(fourth.clock).toBe(first.clock);
+    expect(first.shards).toContain(fourth.shards[0]);
+    expect(Array.from(new Float64Array(fourth.clock!, 0, fourth.packets))).toEqual([60]);
+    const t = fourth.counts.findIndex((n) => n === 1);
+    expect(new PacketBatchReader(fourth.shards[t]!, 1).index(0)).toBe(6);
     const s = second.counts.findIndex((n) => n === 1);
     expect(new PacketBatchReader(second.shards[s]!, 1).index(0)).toBe(4);
   });
