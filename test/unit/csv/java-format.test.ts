@@ -3,14 +3,10 @@ import { javaDoubleToString, javaDoubleToStringExact, javaLongToString } from '.
 import { PcapflowError } from '../../../src/errors.js';
 import { HAVE_JAVA, JAVA_SKIP_REASON, javaDoubleStrings } from '../../helpers/java-oracle.js';
 import { prng } from '../../../scripts/gen-traffic.js'; // mulberry32: the oracle sample is the same on every run
+import { fromBits } from '../../helpers/double-bits.js';
 
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
-function fromBits(hi: number, lo: number): number {
-  U32[1] = hi >>> 0;
-  U32[0] = lo >>> 0;
-  return F64[0] as number;
-}
 /** The double k steps (ulps) away from a finite positive x, walking the bit pattern. */
 function stepUlps(x: number, k: number): number {
   F64[0] = x;

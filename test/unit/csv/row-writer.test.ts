@@ -5,14 +5,8 @@ import { RowWriter } from '../../../src/csv/row-writer.js';
 import { javaDoubleToStringExact, javaLongToString } from '../../../src/csv/java-format.js';
 import { HAVE_JAVA, JAVA_SKIP_REASON, javaDoubleStrings } from '../../helpers/java-oracle.js';
 import { prng } from '../../../scripts/gen-traffic.js';
+import { fromBits } from '../../helpers/double-bits.js';
 
-const F64 = new Float64Array(1);
-const U32 = new Uint32Array(F64.buffer);
-function fromBits(hi: number, lo: number): number {
-  U32[1] = hi >>> 0;
-  U32[0] = lo >>> 0;
-  return F64[0] as number;
-}
 
 function written(f: (w: RowWriter) => void): string {
   const w = new RowWriter(4); // small: every write also exercises growing the buffer
