@@ -63,4 +63,15 @@ describe('ParquetEncoder', () => {
     });
     expect(got.length).toBe(10);
   });
+
+  it('writes nullable integer columns (--first-packets) as OPTIONAL INT64: an empty cell is NULL', async () => {
+    const enc = new ParquetEncoder(['size', 'iat'], ['nullable-int64', 'nullable-int64'], 2);
+    const lines = ['-1500,0', '0,', ',', '7,123456789012'];
+    const rows = lines.map((line, i) => ({ endIndex: i, firstIndex: i, line, packets: 1, startTsUs: i }));
+    const file = path.join(tmp, 'nullable.parquet');
+    writeFileSync(file, Buffer.concat([enc.start(), enc.rows(rows), enc.end()]));
+    const r = await con.runAndReadAll(`SELECT size, iat FROM read_parquet('${file}')`);
+    expect(r.columnTypes().map((t) => t.toString())).toEqual(['BIGINT', 'BIGINT']);
+    expect(r.getRowsJS()).toEqual([[-1500n, 0n], [0n, null], [null, null], [7n, 123456789012n]]);
+  });
 });
