@@ -13,6 +13,10 @@
 // its own, starts its own list. The number of packets recorded is the flow's packet count (capped at N), so
 // nothing is cleared when a slot is reused. Nothing exists when the option is off (the engine holds no store).
 // Pure: no I/O; no allocation per packet (a slab per 1,024 flow blocks, when the first flow of one is seen).
+// Measured (200 k live UDP flows of 3 packets held by one engine, node 20, heap + external per flow): off 799 bytes
+// (RSS 998), N = 10 920 (RSS 1,095), N = 255 3,875 (RSS 4,050): the slot's 12 N bytes and nothing else. addPacket
+// over 50 k TCP flows round-robin (2 M packets), 5 interleaved runs at a load of 7 on 2 cores: before the hook
+// 0.26-0.54 M packets/s, option off 0.31-0.43, N = 10 0.29-0.76: within this machine's noise.
 import type { Column } from '../csv/columns.js';
 import { PcapflowError } from '../errors.js';
 import { BLOCK_DOUBLES, type FlowState, type PacketFacts } from './flow-state.js';
