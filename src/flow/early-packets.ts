@@ -51,6 +51,12 @@ export function firstPacketsOf(v: number | undefined): number {
   return v;
 }
 
+/** The early slab of one number slab: the slots as doubles (times) and as 32-bit words (sizes). */
+interface EarlySlab {
+  times: Float64Array;
+  words: Int32Array;
+}
+
 /** The first N packets of every flow of one engine, and the columns that print them. */
 export class EarlyPackets {
   /** N: packets kept per flow. */
@@ -60,7 +66,7 @@ export class EarlyPackets {
   /** Doubles per slot: N times, then N words (two per double). */
   private readonly slotDoubles: number;
   /** Early slabs by number slab. Weak: a number slab nobody holds any more takes its early slab with it. */
-  private readonly slabs = new WeakMap<Float64Array, Float64Array>();
+  private readonly slabs = new WeakMap<Float64Array, EarlySlab>();
   // The last slab looked up (flows of one number slab come in runs: its 1,024 blocks are handed out in order).
   private lastKey: Float64Array | null = null;
   private lastTimes: Float64Array = new Float64Array(0);
@@ -116,12 +122,13 @@ export class EarlyPackets {
     if (key !== this.lastKey) {
       let slab = this.slabs.get(key);
       if (slab === undefined) {
-        slab = new Float64Array(Math.ceil(key.length / BLOCK_DOUBLES) * this.slotDoubles);
+        const times = new Float64Array(Math.ceil(key.length / BLOCK_DOUBLES) * this.slotDoubles);
+        slab = { times, words: new Int32Array(times.buffer) };
         this.slabs.set(key, slab);
       }
       this.lastKey = key;
-      this.lastTimes = slab;
-      this.lastWords = new Int32Array(slab.buffer);
+      this.lastTimes = slab.times;
+      this.lastWords = slab.words;
     }
     // Blocks of BLOCK_DOUBLES never overlap, so floor(o / BLOCK_DOUBLES) differs between blocks of one slab.
     return Math.floor(flow.o / BLOCK_DOUBLES) * this.slotDoubles;
