@@ -142,6 +142,7 @@ async function main(): Promise<void> {
             .option('header', { type: 'string', choices: ['cicflowmeter', 'cic-ids2017', 'cse-cic-ids2018', 'snake_case'], default: 'cicflowmeter', describe: 'column names: CICFlowMeter-4.0\'s, the CIC-IDS2017 or CSE-CIC-IDS2018 CSVs\', or snake_case (same columns, same order)' })
             .option('time-format', { type: 'string', choices: ['cic', 'iso', 'epoch-us'], describe: 'Timestamp column: cic (dd/MM/yyyy hh:mm:ss a), iso (yyyy-MM-dd HH:mm:ss.SSSSSS) or epoch-us (integer µs); default: the profile\'s reference format (cicflowmeter: cic, default: iso)' })
             .option('epoch-column', { type: 'boolean', default: false, describe: 'append "Timestamp (epoch us)": the flow start, exact integer µs since the epoch (UTC)' })
+            .option('first-packets', { type: 'number', describe: 'append 3N early-flow columns for each flow\'s first N packets (1 to 255; 0 = off): Pkt k Size (payload bytes, negative backward), Pkt k IAT (µs from the previous packet), Pkt k Dir (0 forward, 1 backward); empty past the last packet' })
             .option('format', { alias: 'f', type: 'string', choices: ['csv', 'jsonl', 'parquet'], describe: 'output format (default: from the -o name: .csv, .jsonl, .parquet, .csv.gz, .jsonl.gz; else csv)' }),
         )
           .example('$0 capture.pcap -o flows.csv', 'flows of one capture (default profile)')
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
           .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout')
           .example('$0 x.pcap --profile cicflowmeter --header cic-ids2017', 'column names of the CIC-IDS2017 CSVs (also cse-cic-ids2018, snake_case)')
           .example('$0 x.pcap --profile cicflowmeter --time-format iso --epoch-column', 'ISO Timestamp and an exact epoch µs column')
+          .example('$0 x.pcap --first-packets 10 -o early.parquet', 'size, inter-arrival time and direction of each flow\'s first 10 packets (30 columns)')
           .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),
       async (argv) => {
         const opts = normalizeOptions({
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
           header: argv.header,
           timeFormat: argv['time-format'],
           epochColumn: argv['epoch-column'],
+          firstPackets: argv['first-packets'],
         });
         const signal = interruptOnSignals();
         const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });

@@ -20,6 +20,7 @@ export { formatAddress, parseAddress } from './decode/address.js';
 export { FlowEngine } from './flow/flow-engine.js';
 export type { FlowEngineOptions, FlowRow } from './flow/flow-engine.js';
 export { normalizeOptions, DEFAULTS } from './options.js';
+export { EarlyPackets, earlyColumnNames, FIRST_PACKETS_MAX } from './flow/early-packets.js';
 export type { Options, RawOptions, ProfileName } from './options.js';
 
 // The stream pipeline's stages, for programs that compose their own pipeline

@@ -5,6 +5,7 @@ import { parseShardSpec, SHARD_BY, type ShardBy, type ShardSpec } from './shard/
 import { chooseFormat, type OutputFormat } from './output/format.js';
 import { headerVariantOf, type HeaderVariant } from './csv/header-variants.js';
 import { timeFormatOf, type TimeFormat } from './output/time-columns.js';
+import { firstPacketsOf } from './flow/early-packets.js';
 
 export type ProfileName = 'default' | 'cicflowmeter';
 export const PROFILES: readonly ProfileName[] = ['default', 'cicflowmeter'];
@@ -49,6 +50,8 @@ export interface Options {
   timeFormat: TimeFormat;
   /** Append the exact start time column (--epoch-column). */
   epochColumn: boolean;
+  /** --first-packets N: 3N columns of each flow's first N packets (1 to 255); 0 = off. */
+  firstPackets: number;
 }
 
 export const DEFAULTS = {
@@ -91,6 +94,7 @@ export interface RawOptions {
   header?: string | undefined;
   timeFormat?: string | undefined;
   epochColumn?: boolean | undefined;
+  firstPackets?: number | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -176,5 +180,6 @@ export function normalizeOptions(raw: RawOptions): Options {
     header: headerVariantOf(raw.header),
     timeFormat: timeFormatOf(raw.timeFormat, profile as ProfileName),
     epochColumn: raw.epochColumn ?? false,
+    firstPackets: firstPacketsOf(raw.firstPackets),
   };
 }

@@ -141,6 +141,7 @@ export function engineOptions(opts: Options): FlowEngineOptions {
     maxFlows: opts.maxFlows,
     communityIdSeed: opts.communityIdSeed,
     communityIdBase64: opts.communityIdBase64,
+    ...(opts.firstPackets > 0 ? { firstPackets: opts.firstPackets } : {}),
   };
 }
 
@@ -178,8 +179,8 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   let sink: CsvSink;
   try {
     flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-    const columnNames = FlowEngine.header(opts.profile);
-    const kinds = columnKinds(opts.profile);
+    const columnNames = FlowEngine.header(opts.profile, opts.firstPackets);
+    const kinds = columnKinds(opts.profile, opts.firstPackets);
     if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
     const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : columnNames;
     if (opts.epochColumn) kinds.push('int64');
@@ -279,7 +280,7 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
       shard,
       options: partOptions(opts),
       inputs: await describeInputs(allFiles),
-      header: FlowEngine.header(opts.profile),
+      header: FlowEngine.header(opts.profile, opts.firstPackets),
       rows: recorder?.rows ?? 0,
       csv_bytes: (await stat(part.csv)).size,
       exit_status: exitCode,

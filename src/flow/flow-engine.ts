@@ -8,6 +8,7 @@ import { CommunityIdHasher } from '../community-id.js';
 import { formatAddress } from '../decode/address.js';
 import { PcapflowError } from '../errors.js';
 import type { PacketMeta } from '../types.js';
+import { EarlyPackets, earlyColumnNames } from './early-packets.js';
 import { FlowMemory, FlowState, retransBlockWords, type PacketFacts } from './flow-state.js';
 import { FlowIdMemory, FLOW_IDS_PER_GROUP } from './flow-id-memory.js';
 import { FlowTable, Tombstone, TombstoneStore } from './flow-table.js';
@@ -41,6 +42,9 @@ export interface FlowEngineOptions {
   /** Column table of the rows instead of the profile's own (library use: `pcapflow export` reads the flows' raw
    *  values through its own table). Only with one engine in this thread: functions do not cross to workers. */
   columns?: readonly Column[];
+  /** `--first-packets N`: 3N columns of each flow's first N packets after the others (early-packets.ts); 0 or
+   *  absent = off. */
+  firstPackets?: number;
 }
 
 /** One written flow. */
@@ -144,6 +148,8 @@ export class FlowEngine implements EngineOps {
   private readonly emit: (row: FlowRow) => void;
   private readonly hasher: CommunityIdHasher;
   private readonly columns: readonly Column[];
+  /** The first packets of each flow (--first-packets), or null when off. */
+  private readonly early: EarlyPackets | null;
   private clockUs = Number.NEGATIVE_INFINITY;
   private currentIndex = 0;
   /** Rows written while handling the current packet (sorted by first index before emission). */
@@ -180,12 +186,16 @@ export class FlowEngine implements EngineOps {
     this.flowIds = this.profile.remembersFlowId ? new FlowIdMemory(opts.flowIdsPerGroup ?? FLOW_IDS_PER_GROUP) : null;
     this.emit = emit;
     this.hasher = new CommunityIdHasher({ seed: opts.communityIdSeed, base64: opts.communityIdBase64 });
-    this.columns = opts.columns ?? this.profile.columns;
+    const firstPackets = opts.firstPackets ?? 0;
+    this.early = firstPackets > 0 ? new EarlyPackets(firstPackets) : null;
+    const columns = opts.columns ?? this.profile.columns;
+    this.columns = this.early === null ? columns : [...columns, ...this.early.columns];
   }
 
-  /** The CSV header of a profile (its column names, community_id last). */
-  static header(profile: ProfileName): string[] {
-    return headerOf(makeProfile(profile).columns);
+  /** The CSV header of a profile (its column names, community_id last; then the `firstPackets` columns). */
+  static header(profile: ProfileName, firstPackets = 0): string[] {
+    const names = headerOf(makeProfile(profile).columns);
+    return firstPackets > 0 ? [...names, ...earlyColumnNames(firstPackets)] : names;
   }
 
   /**
@@ -315,6 +325,7 @@ export class FlowEngine implements EngineOps {
 
   /** For profiles only (EngineOps). */
   addTo(flow: FlowState, dir: number): void {
+    if (this.early !== null) this.early.record(flow, this.facts, dir);
     flow.add(this.facts, dir, this.activityTimeoutUs, this.memory);
     this.table.touch(flow);
   }
@@ -331,6 +342,7 @@ export class FlowEngine implements EngineOps {
     const key = this.key;
     const flow = this.newFlow(reversed ? !key.srcIsA : key.srcIsA);
     const dir = flow.allForward ? 0 : reversed ? 1 : 0;
+    if (this.early !== null) this.early.record(flow, this.facts, dir);
     flow.init(this.facts, dir, this.memory);
     this.table.insert(flow);
     this.profile.onFlowStarted(flow, this.facts);
@@ -349,6 +361,7 @@ export class FlowEngine implements EngineOps {
       flow.retransFill = t.retransFill;
     }
     const dir = forceForward || flow.allForward ? 0 : this.key.srcIsA === flow.srcIsA ? 0 : 1;
+    if (this.early !== null) this.early.record(flow, this.facts, dir);
     flow.init(this.facts, dir, this.memory);
     this.table.insert(flow);
     this.profile.onFlowStarted(flow, this.facts);

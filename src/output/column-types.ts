@@ -1,11 +1,12 @@
 // The value type of every flow column, for the typed outputs (JSON Lines, Parquet). The CSV is the reference: a
 // typed value is always read back from the CSV text the column table printed (columns.ts), so every format holds
 // the same values. Text columns (Column.text) are strings; the columns printed by Java's long formatter are
-// 64-bit integers; every other number column is a double. Pure: no I/O.
+// 64-bit integers; every other number column is a double. The --first-packets columns are integers that are empty
+// past a flow's last packet: 'nullable-int64', null in the typed outputs. Pure: no I/O.
 import { CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS, type Column } from '../csv/columns.js';
 import type { ProfileName } from '../options.js';
 
-export type ColumnKind = 'string' | 'int64' | 'double';
+export type ColumnKind = 'string' | 'int64' | 'double' | 'nullable-int64';
 
 /** Columns printed as Java longs in both profiles (spec §6: counts, ports, header lengths, flag counts...). */
 const INT64_BOTH = new Set([
@@ -32,10 +33,12 @@ function kindOf(c: Column, profile: ProfileName): ColumnKind {
   return 'double';
 }
 
-/** The kinds of a profile's columns, in column order. */
-export function columnKinds(profile: ProfileName): ColumnKind[] {
+/** The kinds of a profile's columns, in column order, then those of the `firstPackets` (3N) early-flow columns. */
+export function columnKinds(profile: ProfileName, firstPackets = 0): ColumnKind[] {
   const columns = profile === 'cicflowmeter' ? CICFLOWMETER_COLUMNS : DEFAULT_COLUMNS;
-  return columns.map((c) => kindOf(c, profile));
+  const kinds = columns.map((c) => kindOf(c, profile));
+  for (let i = 0; i < 3 * firstPackets; i++) kinds.push('nullable-int64');
+  return kinds;
 }
 
 /**

@@ -1,7 +1,8 @@
 // JSON Lines encoding of flow rows: one JSON object per flow, keys = the header's column names in column order,
 // values typed from the CSV text the column table printed (column-types.ts): integers and doubles as JSON numbers
 // (Java's `1.0E7` is JSON number syntax and is written as printed, so no digit changes), strings as strings.
-// JSON has no NaN or infinity: those doubles (the cicflowmeter profile's rates of zero-duration flows) are null.
+// JSON has no NaN or infinity: those doubles (the cicflowmeter profile's rates of zero-duration flows) are null, and
+// so are the empty cells of nullable integer columns (--first-packets past a flow's last packet).
 // Pure: no I/O.
 import type { FlowRow } from '../flow/flow-engine.js';
 import { splitRecord, type ColumnKind } from './column-types.js';
@@ -44,6 +45,7 @@ export class JsonlEncoder implements RowEncoder {
       let json: string;
       if (kind === 'string') json = JSON.stringify(v);
       else if (kind === 'int64') json = v;
+      else if (kind === 'nullable-int64') json = v === '' ? 'null' : v;
       else json = v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? 'null' : v;
       parts[i] = this.keys[i]! + json;
     }

@@ -90,6 +90,8 @@ export function partOptions(opts: Options): Record<string, unknown> {
     community_id_seed: opts.communityIdSeed,
     community_id_base64: opts.communityIdBase64,
     strict: opts.strict,
+    // Only when on, so that the stats of parts without the option stay as they were.
+    ...(opts.firstPackets > 0 ? { first_packets: opts.firstPackets } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS, headerOf } from '../../../src/csv/columns.js';
 import { HEADER_VARIANTS, headerVariant, snakeCase } from '../../../src/csv/header-variants.js';
+import { earlyColumnNames } from '../../../src/flow/early-packets.js';
 import { CLI, DOCS_DIR, SAMPLES_DIR } from '../../helpers/paths.js';
 
 const SPEC = path.join(DOCS_DIR, 'cicflowmeter-features.md');
@@ -60,5 +61,18 @@ describe('headerVariant', () => {
     expect(first.split(',')).toEqual(headerVariant(headerOf(CICFLOWMETER_COLUMNS), 'cse-cic-ids2018'));
     const bad = spawnSync(process.execPath, [CLI, path.join(SAMPLES_DIR, 'tcp-handshake.pcap'), '--header', 'cic']);
     expect(bad.status).toBe(1);
+  });
+
+  it('spells the --first-packets columns in every variant, unique beside the profile\'s names', () => {
+    const early = earlyColumnNames(255);
+    for (const v of HEADER_VARIANTS) {
+      const names = headerVariant([...headerOf(DEFAULT_COLUMNS), ...early], v).slice(-765);
+      expect(names.slice(0, 3)).toEqual(v === 'snake_case' ? ['pkt_1_size', 'pkt_1_iat', 'pkt_1_dir'] : ['Pkt 1 Size', 'Pkt 1 IAT', 'Pkt 1 Dir']);
+      expect(names.at(-1)).toBe(v === 'snake_case' ? 'pkt_255_dir' : 'Pkt 255 Dir');
+      for (const profile of [CICFLOWMETER_COLUMNS, DEFAULT_COLUMNS]) {
+        const all = headerVariant([...headerOf(profile), ...early], v);
+        expect(new Set(all).size).toBe(all.length);
+      }
+    }
   });
 });

@@ -55,4 +55,12 @@ describe('columnKinds', () => {
     expect(kindOf('cicflowmeter', 'Fwd Bulk Rate Avg')).toBe('int64');
     expect(kindOf('default', 'Fwd Bulk Rate Avg')).toBe('double');
   });
+
+  it('appends 3N nullable integers for --first-packets N, after the profile\'s kinds', () => {
+    for (const p of ['default', 'cicflowmeter'] as const) {
+      const plain = columnKinds(p);
+      expect(columnKinds(p, 0)).toEqual(plain);
+      expect(columnKinds(p, 2)).toEqual([...plain, ...new Array<string>(6).fill('nullable-int64')]);
+    }
+  });
 });

@@ -25,4 +25,10 @@ describe('JsonlEncoder', () => {
     expect(JSON.parse(lines[1]!)).toEqual({ name: 'h,1', count: 9007199254740994, rate: 1500 });
     expect(JSON.parse(lines[2]!).rate).toBeNull();
   });
+
+  it('writes an empty cell of a nullable integer column (--first-packets) as null, others as printed', () => {
+    const enc = new JsonlEncoder(['a', 'b', 'c'], ['nullable-int64', 'nullable-int64', 'nullable-int64']);
+    const text = enc.rows([{ endIndex: 0, firstIndex: 0, line: '-1500,,0', packets: 1, startTsUs: 0 }, { endIndex: 1, firstIndex: 1, line: ',,', packets: 1, startTsUs: 0 }]);
+    expect(text).toBe('{"a":-1500,"b":null,"c":0}\n{"a":null,"b":null,"c":null}\n');
+  });
 });

@@ -63,4 +63,38 @@ describe('ParquetEncoder', () => {
     });
     expect(got.length).toBe(10);
   });
+
+  it('writes nullable integer columns (--first-packets) as OPTIONAL INT64: an empty cell is NULL', async () => {
+    const enc = new ParquetEncoder(['size', 'iat'], ['nullable-int64', 'nullable-int64'], 2);
+    const lines = ['-1500,0', '0,', ',', '7,123456789012'];
+    const rows = lines.map((line, i) => ({ endIndex: i, firstIndex: i, line, packets: 1, startTsUs: i }));
+    const file = path.join(tmp, 'nullable.parquet');
+    writeFileSync(file, Buffer.concat([enc.start(), enc.rows(rows), enc.end()]));
+    const r = await con.runAndReadAll(`SELECT size, iat FROM read_parquet('${file}')`);
+    expect(r.columnTypes().map((t) => t.toString())).toEqual(['BIGINT', 'BIGINT']);
+    expect(r.getRowsJS()).toEqual([[-1500n, 0n], [0n, null], [null, null], [7n, 123456789012n]]);
+  });
+
+  it('makes row groups of many nullable integer columns shorter, so that a group stays bounded in memory', async () => {
+    // 1 string + 765 nullable columns (--first-packets 255): 2,053 rows a group instead of 65,536.
+    const names = ['id', ...Array.from({ length: 765 }, (_v, i) => `c${i}`)];
+    const enc = new ParquetEncoder(names, ['string', ...new Array<'nullable-int64'>(765).fill('nullable-int64')]);
+    const cells = (r: number): string => Array.from({ length: 765 }, (_v, i) => ((i + r) % 3 === 0 ? '' : String(i - r))).join(',');
+    const parts: Uint8Array[] = [enc.start()];
+    let firstFlush = -1;
+    for (let r = 0; r < 5000; r++) {
+      const b = enc.rows([{ endIndex: r, firstIndex: r, line: `r${r},${cells(r)}`, packets: 1, startTsUs: r }]);
+      if (b.length > 0 && firstFlush < 0) firstFlush = r + 1;
+      parts.push(b);
+    }
+    parts.push(enc.end());
+    expect(firstFlush).toBe(Math.floor((96 * 65536) / (766 + 1 + 3 * 765)));
+    const file = path.join(tmp, 'wide.parquet');
+    writeFileSync(file, Buffer.concat(parts));
+    const meta = await con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
+    expect(Number(meta.getRowsJS()[0]![0] as bigint)).toBe(3);
+    const r = await con.runAndReadAll(`SELECT id, c0, c1, c764 FROM read_parquet('${file}') WHERE id IN ('r0', 'r4999')`);
+    const at = (row: number, i: number): bigint | null => ((i + row) % 3 === 0 ? null : BigInt(i - row));
+    expect(r.getRowsJS()).toEqual([['r0', at(0, 0), at(0, 1), at(0, 764)], ['r4999', at(4999, 0), at(4999, 1), at(4999, 764)]]);
+  });
 });
