@@ -53,15 +53,22 @@ export interface ProgressState {
   elapsedS: number;
 }
 
-/** The text of one drawing (without the bar's cells, which `bar` gives for a fraction). */
-export function progressLine(s: ProgressState, bar: (fraction: number) => string = () => ''): string {
+/**
+ * The text of one drawing, at most `width` characters when it can: the bar (up to BAR_CELLS cells) gets what the
+ * numbers leave, and is left out below 5 cells.
+ */
+export function progressLine(s: ProgressState, width = 120): string {
   const rate = s.elapsedS > 0 ? s.packets / s.elapsedS : 0;
   const counts = `${s.packets.toLocaleString('en-US')} packets, ${formatRate(rate)}/s | ${s.flows.toLocaleString('en-US')} flows`;
   if (s.totalBytes === null) return `pcapflow: ${formatBytes(s.bytes)} | ${counts}`;
   const fraction = s.totalBytes > 0 ? Math.min(1, s.bytes / s.totalBytes) : 1;
   const byteRate = s.elapsedS > 0 ? s.bytes / s.elapsedS : 0;
   const eta = fraction >= 1 ? '0:00' : byteRate > 0 ? formatDuration((s.totalBytes - s.bytes) / byteRate) : '--';
-  return `pcapflow: [${bar(fraction)}] ${(fraction * 100).toFixed(1)}% | ${formatBytes(s.bytes)} of ${formatBytes(s.totalBytes)} | ${counts} | ETA ${eta}`;
+  const text = `${(fraction * 100).toFixed(1)}% | ${formatBytes(s.bytes)} of ${formatBytes(s.totalBytes)} | ${counts} | ETA ${eta}`;
+  const cells = Math.min(BAR_CELLS, width - 1 - 'pcapflow: [] '.length - text.length);
+  if (cells < 5) return `pcapflow: ${text}`;
+  const full = Math.round(fraction * cells);
+  return `pcapflow: [${'='.repeat(full)}${'-'.repeat(cells - full)}] ${text}`;
 }
 
 /** cli-progress's bar whose timer does not keep the process alive. */
@@ -99,8 +106,7 @@ export class ProgressDisplay implements ProgressHook {
       hideCursor: false,
       gracefulExit: false, // pcapflow's own signal handling ends the run and calls finish()
       clearOnComplete: !tty, // on a terminal the final state stays; as plain lines, no empty line after it
-      barsize: BAR_CELLS,
-      format: (options) => progressLine(this.state(), (f) => cliProgress.Format.BarFormat(f, options)),
+      format: (_options, params) => progressLine(this.state(), params.maxWidth),
     });
     this.bar.start(1, 0);
   }

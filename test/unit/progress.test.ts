@@ -29,8 +29,12 @@ describe('progress text', () => {
 
   it('shows the share of the total, the packets per second and the time left at the byte rate so far', () => {
     // 250 of 1000 bytes in 10 s: 25 B/s, 750 bytes left = 30 s; 5000 packets in 10 s = 500/s
-    const line = progressLine({ bytes: 250, totalBytes: 1000, packets: 5000, flows: 1234, elapsedS: 10 }, (f) => `<${f}>`);
-    expect(line).toBe('pcapflow: [<0.25>] 25.0% | 250 B of 1.0 kB | 5,000 packets, 500/s | 1,234 flows | ETA 0:30');
+    const state = { bytes: 250, totalBytes: 1000, packets: 5000, flows: 1234, elapsedS: 10 };
+    expect(progressLine(state)).toBe('pcapflow: [=====---------------] 25.0% | 250 B of 1.0 kB | 5,000 packets, 500/s | 1,234 flows | ETA 0:30');
+    // a narrower terminal: a shorter bar, then none; the numbers stay
+    const text = '25.0% | 250 B of 1.0 kB | 5,000 packets, 500/s | 1,234 flows | ETA 0:30';
+    expect(progressLine(state, 'pcapflow: [] '.length + text.length + 1 + 8)).toBe(`pcapflow: [==------] ${text}`);
+    expect(progressLine(state, 80)).toBe(`pcapflow: ${text}`);
     expect(progressLine({ bytes: 0, totalBytes: 1000, packets: 0, flows: 0, elapsedS: 0 })).toMatch(/ 0\.0% .* ETA --$/);
     expect(progressLine({ bytes: 1000, totalBytes: 1000, packets: 7, flows: 2, elapsedS: 1 })).toMatch(/ 100\.0% \| 1\.0 kB of 1\.0 kB \| 7 packets, 7\/s \| 2 flows \| ETA 0:00$/);
     expect(progressLine({ bytes: 0, totalBytes: 0, packets: 0, flows: 0, elapsedS: 1 })).toMatch(/ 100\.0% /); // only empty files
