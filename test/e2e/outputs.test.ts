@@ -323,6 +323,15 @@ describe('--file-column', () => {
     }
   });
 
+  it('with --shard parts, merge gives the single run\'s bytes, Source File included', () => {
+    const dir = newDir();
+    const inputs = [path.join(SAMPLES_DIR, 'netflow'), path.join(SAMPLES_DIR, 'tcp-handshake.pcap')];
+    for (const k of [0, 1]) expect(pcapflow([...inputs, '--shard', `${k}/2`, '--out-dir', dir, '--file-column', '-q']).status).toBe(0);
+    const merged = `${dir}.csv`;
+    expect(pcapflow(['merge', dir, '-o', merged, '-q']).status).toBe(0);
+    expect(readFileSync(merged).equals(pcapflow([...inputs, '--file-column', '-q']).stdout)).toBe(true);
+  });
+
   it('with --out-dir, each output\'s Source File is its own input', () => {
     const out = newDir();
     const inputs = ['tcp-handshake.pcap', 'dns-udp.pcapng'].map((f) => path.join(SAMPLES_DIR, f));
