@@ -74,6 +74,7 @@ function interruptOnSignals(): AbortSignal {
         return;
       }
       removeTemporaryOutputsSync();
+      progress?.finish();
       stderr.write(`pcapflow: aborted by a second ${sig}; the output was not written\n`);
       process.exit(128 + (osConstants.signals[sig] ?? 2));
     });
