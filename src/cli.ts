@@ -166,7 +166,7 @@ async function main(): Promise<void> {
           .example('$0 x.pcap --format jsonl | jq .', 'JSON Lines on stdout')
           .example('$0 x.pcap --profile cicflowmeter --header cic-ids2017', 'column names of the CIC-IDS2017 CSVs (also cse-cic-ids2018, snake_case)')
           .example('$0 x.pcap --profile cicflowmeter --time-format iso --epoch-column', 'ISO Timestamp and an exact epoch µs column')
-          .example('$0 captures/ --out-dir flows/ --format jsonl --gzip', 'one output per capture: captures/a/x.pcap -> flows/a/x.jsonl.gz')
+          .example('$0 captures/ --out-dir flows/ --format jsonl --gzip', 'one output per capture: captures/a/x.pcap -> flows/a/x.pcap.jsonl.gz')
           .example('$0 mon.pcap tue.pcap --file-column -o week.csv', 'one output, each flow with the path of its capture')
           .example('$0 big.pcap.gz -o flows.csv --progress', 'progress on stderr even when it is not a terminal')
           .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),
