@@ -2,10 +2,11 @@
 // bare record walk (the same reader, no decoding), the full pipeline with --jobs 1, 2 and 4 (packets/s, MB/s,
 // peak RSS, and the ratios pipeline/walk and jobs N/jobs 1), and RSS per live flow on a capture whose flows are all
 // still open at the end, and N = 2 `--shard` tasks run side by side (plus their merge) against one process with
-// --jobs 2 on the same cores. Each timing is the best of two runs. Ratios are what to compare across machines: these
+// --jobs 2 on the same cores, and the cost of the progress display (--progress, stderr to a file) on --jobs 1.
+// Each timing is the best of two runs. Ratios are what to compare across machines: these
 // machines are shared and noisy.
-import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,23 @@ async function pipelineRun(
   await run(process.execPath, [CLI, file, '-o', out, '--jobs', String(jobs), '--stats', statsFile, '--quiet', ...extra], { maxBuffer: 1 << 20 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { stats: JSON.parse(readFileSync(statsFile, 'utf8')) as Stats, seconds, out };
+}
+
+/** `--jobs 1` on `file`, with or without --progress, stderr to a file (forced progress writes lines there). */
+async function progressRun(file: string, progress: boolean): Promise<number> {
+  const err = openSync(path.join(BENCH, `stderr-progress-${progress}.txt`), 'w');
+  const args = [CLI, file, '-o', path.join(BENCH, `flows-progress-${progress}.csv`), '--jobs', '1', progress ? '--progress' : '--no-progress'];
+  const t0 = process.hrtime.bigint();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err] });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pcapflow exited with ${String(code)}`))));
+    });
+  } finally {
+    closeSync(err);
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 /** N `--shard` tasks of `file` at once (each --jobs 1), then `pcapflow merge`; wall time of both. */
@@ -172,6 +190,18 @@ async function main(): Promise<void> {
     }
     console.log(`rows ${profile.padEnd(12)}    us per row (${fmt(SCAN_PROBES)} rows, whole run): ${parts.join('; ')}`);
   }
+  // The progress display polls counters from a timer; it must not cost measurably. Interleaved, best of two each.
+  const plain: number[] = [];
+  const shown: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    plain.push(await progressRun(mix, false));
+    shown.push(await progressRun(mix, true));
+  }
+  const sameWithProgress = readFileSync(path.join(BENCH, 'flows-progress-true.csv'), 'utf8') === reference ? 'identical to --jobs 1' : 'DIFFERS from --jobs 1';
+  console.log(
+    `--progress --jobs 1  ${fmt(Math.min(...shown), 2)} s with, ${fmt(Math.min(...plain), 2)} s without (stderr to a file): ` +
+      `with/without ${fmt(Math.min(...shown) / Math.min(...plain), 3)}  (${sameWithProgress})`,
+  );
   // Sharding: two tasks side by side (each --jobs 1, as a batch engine gives each task its cores) and the merge,
   // against one process with --jobs 2, the same two cores. Each task reads and decodes every packet.
   const shardRuns: { seconds: number; mergeSeconds: number; out: string }[] = [];

@@ -15,6 +15,7 @@ import { PcapflowError } from './errors.js';
 import { DEFAULTS, normalizeOptions, PROFILES } from './options.js';
 import { removeTemporaryOutputsSync, writeFileAtomic } from './output/output-file.js';
 import { formatSummary, runFlows } from './run.js';
+import { ProgressDisplay } from './progress.js';
 
 const stderr = process.stderr;
 
@@ -30,7 +31,11 @@ if (!userFlags.includes('semi-space')) {
   v8.setFlagsFromString('--max-semi-space-size=32');
 }
 
+/** The progress display of the running flow command, if any: finished before anything else is printed. */
+let progress: ProgressDisplay | null = null;
+
 function say(line: string): void {
+  progress?.finish();
   stderr.write(`pcapflow: ${line}\n`);
 }
 
@@ -69,6 +74,7 @@ function interruptOnSignals(): AbortSignal {
         return;
       }
       removeTemporaryOutputsSync();
+      progress?.finish();
       stderr.write(`pcapflow: aborted by a second ${sig}; the output was not written\n`);
       process.exit(128 + (osConstants.signals[sig] ?? 2));
     });
@@ -136,7 +142,10 @@ async function main(): Promise<void> {
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
             .option('shard', { type: 'string', describe: 'task K of N (0-based, e.g. 3/8; also PCAPFLOW_SHARD=K/N): keep the flows of this share; pcapflow merge joins the N parts' })
             .option('shard-by', { type: 'string', choices: ['flow', 'file'], describe: 'with --shard: flow (default; every shard reads every input) or file (whole input files per shard, for captures whose flows do not cross files)' })
-            .option('out-dir', { type: 'string', describe: 'write DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge) in place of -o' })
+            .option('out-dir', { type: 'string', describe: 'in place of -o: one output per input capture, DIR/<its path under the directory given, or its name>.<format\'s extension>; with --shard, DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge)' })
+            .option('gzip', { type: 'boolean', describe: 'gzip the output (.csv.gz, .jsonl.gz); for stdout and --out-dir, as a .gz -o name does' })
+            .option('file-column', { type: 'boolean', default: false, describe: 'append "Source File": the path of the input file holding the flow\'s first packet (as given, or as found in a directory)' })
+            .option('progress', { type: 'boolean', describe: 'progress on stderr (bytes of the total, packets/s, flows, ETA); default: when stderr is a terminal and not --quiet; --no-progress: never' })
             .option('labels', { type: 'string', describe: 'label flows by the ordered rules of this CSV file (label,src,dst,dst_port,protocol,start,end,either; first match wins)' })
             .option('default-label', { type: 'string', describe: 'Label of flows no rule matches (with --labels; default BENIGN)' })
             .option('header', { type: 'string', choices: ['cicflowmeter', 'cic-ids2017', 'cse-cic-ids2018', 'snake_case'], default: 'cicflowmeter', describe: 'column names: CICFlowMeter-4.0\'s, the CIC-IDS2017 or CSE-CIC-IDS2018 CSVs\', or snake_case (same columns, same order)' })
@@ -159,6 +168,9 @@ async function main(): Promise<void> {
           .example('$0 x.pcap --profile cicflowmeter --header cic-ids2017', 'column names of the CIC-IDS2017 CSVs (also cse-cic-ids2018, snake_case)')
           .example('$0 x.pcap --profile cicflowmeter --time-format iso --epoch-column', 'ISO Timestamp and an exact epoch µs column')
           .example('$0 x.pcap --first-packets 10 -o early.parquet', 'size, inter-arrival time and direction of each flow\'s first 10 packets (30 columns)')
+          .example('$0 captures/ --out-dir flows/ --format jsonl --gzip', 'one output per capture: captures/a/x.pcap -> flows/a/x.pcap.jsonl.gz')
+          .example('$0 mon.pcap tue.pcap --file-column -o week.csv', 'one output, each flow with the path of its capture')
+          .example('$0 big.pcap.gz -o flows.csv --progress', 'progress on stderr even when it is not a terminal')
           .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),
       async (argv) => {
         const opts = normalizeOptions({
@@ -187,9 +199,19 @@ async function main(): Promise<void> {
           timeFormat: argv['time-format'],
           epochColumn: argv['epoch-column'],
           firstPackets: argv['first-packets'],
+          gzip: argv.gzip,
+          fileColumn: argv['file-column'],
+          progress: argv.progress,
         });
         const signal = interruptOnSignals();
-        const { exitCode, summary } = await runFlows(opts, process.stdout, { signal, alsoWrites: opts.statsFile === null ? [] : [opts.statsFile] });
+        // --progress and --no-progress decide; else a terminal on stderr and no --quiet.
+        if (opts.progress ?? (stderr.isTTY === true && !opts.quiet)) progress = new ProgressDisplay(stderr);
+        const { exitCode, summary } = await runFlows(opts, process.stdout, {
+          signal,
+          alsoWrites: opts.statsFile === null ? [] : [opts.statsFile],
+          ...(progress !== null ? { progress } : {}),
+        });
+        progress?.finish();
         reportDamage(summary.damage);
         if (!opts.quiet) stderr.write(formatSummary(summary) + '\n');
         if (opts.statsFile !== null) await writeFileAtomic(opts.statsFile, JSON.stringify(summary, null, 2) + '\n');

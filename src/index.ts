@@ -35,7 +35,7 @@ export { ShardStage, createShardStage } from './shard/pool.js';
 export { PacketBatchWriter, PacketBatchReader } from './shard/packet-batch.js';
 export type { PacketBatch } from './shard/packet-batch.js';
 export { runFlows, formatSummary } from './run.js';
-export type { RunSummary, RunResult } from './run.js';
+export type { RunSummary, RunResult, RunControl, PerInputOutput, ProgressHook, ProgressCounters } from './run.js';
 
 // NetFlow v1/v5/v7/v9 and IPFIX (pure codec: decoder, IE registry, encoder) and the commands built on it
 export { NetflowDecoder } from './netflow/decoder.js';

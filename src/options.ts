@@ -35,9 +35,13 @@ export interface Options {
   decap: boolean;
   /** `--shard K/N` (or PCAPFLOW_SHARD): this run is task K of N; null for a whole run. */
   shard: ShardSpec | null;
-  /** `--out-dir DIR`: write the part DIR/part-KKKKK-of-NNNNN.csv and its DIR/_stats files; null otherwise. */
+  /** `--out-dir DIR`: with a shard, write the part DIR/part-KKKKK-of-NNNNN.csv and its DIR/_stats files; without
+   *  one, write one output per input capture under DIR (see perInput); null otherwise. */
   outDir: string | null;
-  /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name). */
+  /** `--out-dir DIR` without `--shard`: one output per input file, DIR/<its path relative to its input root, with
+   *  the format's extension>. */
+  perInput: boolean;
+  /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name, --gzip). */
   format: OutputFormat;
   gzip: boolean;
   /** --labels rules file, or null (the Label column then keeps the profile's NeedManualLabel). */
@@ -52,6 +56,11 @@ export interface Options {
   epochColumn: boolean;
   /** --first-packets N: 3N columns of each flow's first N packets (1 to 255); 0 = off. */
   firstPackets: number;
+  /** Append the Source File column: the input file of each flow's first packet (--file-column). */
+  fileColumn: boolean;
+  /** Progress display on stderr: true (--progress), false (--no-progress), null (when stderr is a terminal and
+   *  not --quiet). */
+  progress: boolean | null;
 }
 
 export const DEFAULTS = {
@@ -95,6 +104,10 @@ export interface RawOptions {
   timeFormat?: string | undefined;
   epochColumn?: boolean | undefined;
   firstPackets?: number | undefined;
+  /** Gzip the output (--gzip; also chosen by a .gz output name). */
+  gzip?: boolean | undefined;
+  fileColumn?: boolean | undefined;
+  progress?: boolean | undefined;
 }
 
 function invalid(option: string, why: string): PcapflowError {
@@ -141,9 +154,12 @@ export function normalizeOptions(raw: RawOptions): Options {
   const outDir = raw.outDir ?? null;
   if (outDir !== null) {
     if (outDir === '' || outDir === '-') throw invalid('out-dir', 'expected a directory path');
-    if (raw.output !== undefined && raw.output !== DEFAULTS.output) throw invalid('out-dir', 'writes its own part file: give --out-dir or -o, not both');
-    shard ??= { index: 0, count: 1, by: 'flow' };
+    if (raw.output !== undefined && raw.output !== DEFAULTS.output) {
+      throw invalid('out-dir', `${shard === null ? 'writes one output per input' : 'writes its own part file'}: give --out-dir or -o, not both`);
+    }
+    if (shard === null && inputs.includes('-')) throw invalid('out-dir', 'writes one output per input file: stdin (-) has no name to write it under (use -o)');
   }
+  const perInput = outDir !== null && shard === null;
   if (shard !== null) {
     // The rows of the N parts are the single run's rows only if each shard's flows evolve as in the whole run.
     if (shard.by === 'flow' && raw.maxFlows !== undefined && raw.maxFlows > 0) {
@@ -152,10 +168,11 @@ export function normalizeOptions(raw: RawOptions): Options {
     if (shard.by === 'file' && inputs.includes('-')) throw invalid('shard-by', 'file: stdin (-) has no path to place it by');
   }
   const output = raw.output ?? DEFAULTS.output;
-  const { format, gzip } = chooseFormat(raw.format, output);
-  if (outDir !== null && format !== 'csv') {
+  const { format, gzip } = chooseFormat(raw.format, output, raw.gzip);
+  if (outDir !== null && !perInput && format !== 'csv') {
     throw invalid('format', `${format}: parts written with --out-dir are CSV (pcapflow merge joins CSV parts); convert the merged output`);
   }
+  if (outDir !== null && !perInput && gzip) throw invalid('gzip', 'parts written with --shard and --out-dir are plain CSV (pcapflow merge joins them); gzip the merged output');
   return {
     inputs,
     output,
@@ -173,6 +190,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     decap: raw.decap ?? false,
     shard,
     outDir,
+    perInput,
     format,
     gzip,
     labelsFile: raw.labels ?? null,
@@ -181,5 +199,7 @@ export function normalizeOptions(raw: RawOptions): Options {
     timeFormat: timeFormatOf(raw.timeFormat, profile as ProfileName),
     epochColumn: raw.epochColumn ?? false,
     firstPackets: firstPacketsOf(raw.firstPackets),
+    fileColumn: raw.fileColumn ?? false,
+    progress: raw.progress ?? null,
   };
 }

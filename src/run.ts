@@ -3,18 +3,20 @@
 // the exit status; printing and exiting are the CLI's job.
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Transform, Writable } from 'node:stream';
 import { findInputs } from './capture/chunk-reader.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { PcapflowError } from './errors.js';
 import { decodeOptionsFor } from './decode/decoder.js';
-import { FlowEngine, type FlowEngineOptions } from './flow/flow-engine.js';
+import { FlowEngine, type FlowEngineOptions, type FlowRow } from './flow/flow-engine.js';
 import type { Options } from './options.js';
 import { assertNotAnInput, isTemporaryOutputName, openOutputFile, writeFileAtomic, type OutputFile } from './output/output-file.js';
-import { encoderFor, gzipInto } from './output/format.js';
+import { encoderFor, extensionOf, gzipInto } from './output/format.js';
+import { perInputTargets } from './output/per-input.js';
 import { loadLabelRules } from './labels/load.js';
-import { rowRewriter } from './output/row-rewrite.js';
+import { FILE_COLUMN, fileColumnAppender, rowRewriter } from './output/row-rewrite.js';
 import { columnKinds } from './output/column-types.js';
 import { EPOCH_COLUMN, profileTimeFormat } from './output/time-columns.js';
 import { headerVariant } from './csv/header-variants.js';
@@ -25,7 +27,8 @@ import { ReadStats, type CaptureDamage } from './stream/read-stats.js';
 import { createShardStage } from './shard/pool.js';
 import { OrderRecorder } from './shard/part-order.js';
 import { describeInputs, filesOfShard, PART_FORMAT, PART_FORMAT_VERSION, partOptions, partPaths, PCAPFLOW_VERSION, preparePartDir, type PartStats } from './shard/part-files.js';
-import { groupRange, type ShardSpec } from './shard/shard-spec.js';
+import { groupRange, relativeToInputRoots, type ShardSpec } from './shard/shard-spec.js';
+import { SKIP_REASONS } from './types.js';
 
 /** What a run did with every packet; printed as one stderr line and written as JSON by --stats. */
 export interface RunSummary {
@@ -75,6 +78,25 @@ export interface RunSummary {
   other_shard?: number;
   /** `pcapflow merge`: the number of parts merged. */
   parts?: number;
+  /** `--out-dir DIR` without `--shard`: each input's output, in the order read (the counters above are their
+   *  sums). */
+  outputs?: PerInputOutput[];
+}
+
+/** One input of a `--out-dir` run without `--shard` and what became of it. */
+export interface PerInputOutput {
+  input: string;
+  output: string;
+  /** False when the input could not be read to its end (an I/O error, gzip damage): its output was not written
+   *  (an existing file of that name is left as it was). */
+  written: boolean;
+  /** The exit status a single run of this input would have had (0, 2, or 128 + n when interrupted). */
+  exit_status: number;
+  bytes_read: number;
+  packets_read: number;
+  packets_skipped: number;
+  flows_written: number;
+  damage: CaptureDamage[];
 }
 
 export interface RunResult {
@@ -90,6 +112,41 @@ export interface RunControl {
   signal?: AbortSignal;
   /** Other files the caller will write (--stats): refused, like the output, if one is an input. */
   alsoWrites?: readonly string[];
+  /** A progress display (--progress): told the total input size, then polls the counters of the running run. */
+  progress?: ProgressHook;
+}
+
+/** Counters a progress display polls (a few times a second; never called per packet). */
+export interface ProgressCounters {
+  /** Bytes of the inputs read as stored (compressed bytes of gzip inputs). */
+  storedBytesRead(): number;
+  packetsRead(): number;
+  flowsWritten(): number;
+}
+
+export interface ProgressHook {
+  /** The inputs are known: their total size as stored, bytes, or null when one is not a regular file (stdin, a
+   *  pipe): no total, no ETA. */
+  start(totalBytes: number | null): void;
+  /** A run starts reading (one per input with --out-dir and no --shard): poll its counters until the next call;
+   *  the display adds them to those of the runs before it. */
+  follow(counters: ProgressCounters): void;
+}
+
+/** The inputs' total size as stored, or null when one is not a regular file. */
+async function totalInputBytes(files: readonly string[]): Promise<number | null> {
+  let total = 0;
+  for (const f of files) {
+    if (f === '-') return null;
+    try {
+      const st = await stat(f);
+      if (!st.isFile()) return null;
+      total += st.size;
+    } catch {
+      return null;
+    }
+  }
+  return total;
 }
 
 /** Exit status of a process ended by a signal, as shells report it. */
@@ -151,6 +208,12 @@ export function engineOptions(opts: Options): FlowEngineOptions {
  * when the run has written everything: after a clean end, damaged input (exit status 2) or an interrupt.
  */
 export async function runFlows(opts: Options, stdout: Writable, control: RunControl = {}): Promise<RunResult> {
+  if (opts.perInput) return runPerInput(opts, stdout, control);
+  return runOne(opts, stdout, control, true);
+}
+
+/** One run: every input into one output (or one --shard part). `announce`: tell control.progress the total. */
+async function runOne(opts: Options, stdout: Writable, control: RunControl, announce: boolean): Promise<RunResult> {
   const started = process.hrtime.bigint();
   const loopAtStart = performance.eventLoopUtilization();
   const rules = opts.labelsFile === null ? null : await loadLabelRules(opts.labelsFile);
@@ -171,6 +234,15 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     }
   }
   const stats = new ReadStats();
+  if (announce && control.progress !== undefined) {
+    try {
+      control.progress.start(await totalInputBytes(files));
+    } catch (err) {
+      await out.abort();
+      await orderOut?.abort();
+      throw err;
+    }
+  }
   const engineOpts = engineOptions(opts);
   // --max-flows ends the oldest flows of the whole table; a per-worker cap would make the output depend on the
   // number of workers, which pcapflow promises it never does. So a capped run uses one flow engine.
@@ -182,18 +254,24 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
     const columnNames = FlowEngine.header(opts.profile, opts.firstPackets);
     const kinds = columnKinds(opts.profile, opts.firstPackets);
     if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
-    const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : columnNames;
+    const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : [...columnNames];
     if (opts.epochColumn) kinds.push('int64');
+    if (opts.fileColumn) {
+      names.push(FILE_COLUMN);
+      kinds.push('string');
+    }
     const header = headerVariant(names, opts.header);
     const encoder = encoderFor(opts.format, kinds, header);
     // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
     const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
-    const mapRow = rowRewriter({
+    const rewrite = rowRewriter({
       columnNames,
       labels: rules === null ? null : { rules, defaultLabel: opts.defaultLabel },
       timeFormat: opts.timeFormat === profileTimeFormat(opts.profile) ? null : opts.timeFormat,
       epochColumn: opts.epochColumn,
-    }) ?? undefined;
+    });
+    const addFile = opts.fileColumn ? fileColumnAppender(stats.fileStarts) : null;
+    const mapRow = addFile === null ? (rewrite ?? undefined) : rewrite === null ? addFile : (row: FlowRow) => addFile(rewrite(row));
     sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();
@@ -206,8 +284,14 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   const packetStage = new PacketStage({ stats, shards: jobs, shard: shardGroups, decode: decodeOptionsFor(opts.profile, opts.decap) });
   const recorder = orderOut === null ? null : new OrderRecorder(orderOut.stream);
   const stages: Transform[] = recorder === null ? [packetStage, flowStage] : [packetStage, flowStage, recorder];
+  const sinkRef = sink;
+  control.progress?.follow({
+    storedBytesRead: () => stats.storedBytesRead,
+    packetsRead: () => stats.packetsRead,
+    flowsWritten: () => sinkRef.rowsWritten,
+  });
   try {
-    await pipeline([createCaptureSource(files, signal ? { signal } : {}), ...stages, sink]);
+    await pipeline([createCaptureSource(files, { ...(signal ? { signal } : {}), counter: stats }), ...stages, sink]);
   } catch (err) {
     if (!sink.closedByReader) {
       await out.abort();
@@ -292,6 +376,120 @@ export async function runFlows(opts: Options, stdout: Writable, control: RunCont
   return { exitCode, summary };
 }
 
+/**
+ * `--out-dir DIR` without `--shard`: each input capture into its own output under DIR (perInputTargets), each a
+ * complete run of its own (its own flow table, rows and output file, written under a temporary name and renamed
+ * when complete), one after the other. Every output is checked against every input before anything is written. An
+ * input that cannot be read to its end (an I/O error, damaged gzip) leaves no output under its name and makes the
+ * exit status 2, as damaged input does; the others are still written. An output that cannot be written stops the
+ * run (exit status 1), as an interrupt does (its status). The summary sums the runs' and lists each in `outputs`.
+ */
+async function runPerInput(opts: Options, stdout: Writable, control: RunControl): Promise<RunResult> {
+  const started = process.hrtime.bigint();
+  const outDir = opts.outDir!;
+  if (opts.labelsFile !== null) await loadLabelRules(opts.labelsFile); // a bad rules file fails before any output
+  const { files, skipped } = await findInputs(opts.inputs, { skipName: isTemporaryOutputName });
+  const targets = perInputTargets(files, relativeToInputRoots(files, opts.inputs), outDir, extensionOf(opts));
+  for (const other of control.alsoWrites ?? []) {
+    await assertNotAnInput(other, files, 'file');
+    if (targets.some((t) => path.resolve(t.output) === path.resolve(other))) {
+      throw new PcapflowError('E_OPTION_INVALID', `--stats: ${other} is also the output of an input under --out-dir ${outDir}`);
+    }
+  }
+  for (const t of targets) await assertNotAnInput(t.output, files);
+  control.progress?.start(await totalInputBytes(files));
+  const signal = control.signal;
+  const summaries: RunSummary[] = [];
+  const outputs: PerInputOutput[] = [];
+  const damage: CaptureDamage[] = [];
+  for (const t of targets) {
+    if (signal?.aborted === true) break;
+    try {
+      await mkdir(path.dirname(t.output), { recursive: true });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new PcapflowError('E_OUTPUT', `cannot create the output directory ${path.dirname(t.output)}: ${e.code ?? e.message}`, { file: t.output });
+    }
+    const one: Options = { ...opts, inputs: [t.input], output: t.output, outDir: null, perInput: false, statsFile: null };
+    const oneControl: RunControl = { ...(signal ? { signal } : {}), ...(control.progress ? { progress: control.progress } : {}) };
+    try {
+      const { exitCode, summary } = await runOne(one, stdout, oneControl, false);
+      summaries.push(summary);
+      damage.push(...summary.damage);
+      outputs.push({
+        input: t.input,
+        output: t.output,
+        written: true,
+        exit_status: exitCode,
+        bytes_read: summary.bytes_read,
+        packets_read: summary.packets_read,
+        packets_skipped: summary.packets_skipped,
+        flows_written: summary.flows_written,
+        damage: summary.damage,
+      });
+    } catch (err) {
+      // Reading failed (the output was not written): damaged input; anything else (the output, a worker) stops.
+      if (!(err instanceof PcapflowError) || err.code === 'E_OUTPUT' || err.code === 'E_WORKER_CRASHED' || err.code === 'E_OPTION_INVALID') throw err;
+      const d: CaptureDamage = { file: t.input, code: err.code, offset: err.offset, recordNumber: err.recordNumber, message: `${err.describe()} (${t.output} not written)` };
+      damage.push(d);
+      outputs.push({ input: t.input, output: t.output, written: false, exit_status: 2, bytes_read: 0, packets_read: 0, packets_skipped: 0, flows_written: 0, damage: [d] });
+    }
+  }
+  const summary = sumSummaries(summaries, opts, skipped, damage, Number(process.hrtime.bigint() - started) / 1e9);
+  summary.outputs = outputs;
+  if (signal?.aborted === true) {
+    summary.interrupted = true;
+    if (typeof signal.reason === 'string') summary.interrupt_signal = signal.reason;
+  }
+  const exitCode = summary.interrupted ? interruptStatus(signal?.reason) : outputs.some((o) => o.exit_status !== 0) ? 2 : 0;
+  return { exitCode, summary };
+}
+
+const SUMMED = ['files', 'bytes_read', 'packets_read', 'packets_decoded', 'packets_truncated', 'packets_skipped', 'packets_in_flows', 'packets_dropped', 'flows_written'] as const;
+const SUMMED_MAPS = ['skipped', 'dropped', 'flow_events', 'tunnels'] as const;
+
+/** The summary of a set of runs: counters summed, the largest memory figures. */
+function sumSummaries(summaries: readonly RunSummary[], opts: Options, skipped: string[], damage: CaptureDamage[], elapsedS: number): RunSummary {
+  const sum: RunSummary = {
+    files: 0,
+    files_skipped: skipped.length,
+    skipped_files: skipped,
+    bytes_read: 0,
+    packets_read: 0,
+    packets_decoded: 0,
+    packets_truncated: 0,
+    packets_skipped: 0,
+    skipped: {},
+    packets_in_flows: 0,
+    packets_dropped: 0,
+    dropped: {},
+    flows_written: 0,
+    flow_events: { flow_timeouts: 0, idle_timeouts: 0, continuations: 0, maxflows_evicted: 0, tombstones_evicted: 0, flow_ids_evicted: 0 },
+    tunnels: { packets_decapsulated: 0, tunnel_layers: 0 },
+    profile: opts.profile,
+    jobs: opts.maxFlows > 0 ? 1 : opts.jobs,
+    elapsed_s: elapsedS,
+    // The runs' reading time added up, and the main thread's busy share over all of them.
+    timing: {
+      end_of_input_s: summaries.reduce((t, s) => t + s.timing.end_of_input_s, 0),
+      main_thread_busy:
+        summaries.reduce((t, s) => t + s.timing.main_thread_busy * s.elapsed_s, 0) / Math.max(1e-9, summaries.reduce((t, s) => t + s.elapsed_s, 0)),
+    },
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    rss_at_end_of_input_bytes: Math.max(0, ...summaries.map((s) => s.rss_at_end_of_input_bytes)),
+    damage,
+    output_closed_early: false,
+    interrupted: false,
+  };
+  for (const s of summaries) {
+    for (const k of SUMMED) sum[k] += s[k];
+    for (const m of SUMMED_MAPS) for (const [k, v] of Object.entries(s[m])) sum[m][k] = (sum[m][k] ?? 0) + v;
+  }
+  // Skip reasons in the order a single run lists them.
+  sum.skipped = Object.fromEntries(SKIP_REASONS.filter((r) => sum.skipped[r] !== undefined).map((r) => [r, sum.skipped[r]!]));
+  return sum;
+}
+
 /** The one-line stderr summary. */
 export function formatSummary(s: RunSummary): string {
   const list = (r: Record<string, number>): string =>
@@ -308,6 +506,10 @@ export function formatSummary(s: RunSummary): string {
   if (s.shard !== undefined) parts.push(`shard ${s.shard.index}/${s.shard.count}${s.shard.by === 'file' ? ' by file' : ''} (${s.other_shard ?? 0} packets of other shards)`);
   const evicted = s.flow_events['maxflows_evicted'] ?? 0;
   if (evicted > 0) parts.push(`${evicted} of them ended early by --max-flows`);
+  if (s.outputs !== undefined) {
+    const written = s.outputs.filter((o) => o.written).length;
+    parts.push(`${written} output${written === 1 ? '' : 's'} written${written < s.outputs.length ? ` (${s.outputs.length - written} not: unreadable input)` : ''}`);
+  }
   if (s.files_skipped > 0) parts.push(`${s.files_skipped} file${s.files_skipped === 1 ? '' : 's'} skipped (not captures)`);
   const head = s.interrupted ? `interrupted by ${s.interrupt_signal ?? 'a signal'}: ` : '';
   return `pcapflow: ${head}${parts.join(', ')} in ${s.elapsed_s.toFixed(2)} s`;

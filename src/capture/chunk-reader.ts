@@ -97,6 +97,11 @@ async function* readAhead(handle: FileHandle): AsyncGenerator<Buffer> {
   }
 }
 
+/** Bytes of the inputs read as stored (before gunzip), added per chunk read (a progress display polls it). */
+export interface StoredBytesCounter {
+  storedBytesRead: number;
+}
+
 /** Errors from fs/zlib mapped onto pcapflow's codes, naming the file. */
 function ioError(err: unknown, file: string): PcapflowError {
   if (err instanceof PcapflowError) return err;
@@ -110,7 +115,7 @@ function ioError(err: unknown, file: string): PcapflowError {
 }
 
 /** Yields the source's chunks, gunzipped when the first two bytes are the gzip magic 1f 8b (RFC 1952). */
-async function* decompressed(source: AsyncIterable<Buffer>, file: string): AsyncGenerator<Buffer> {
+async function* decompressed(source: AsyncIterable<Buffer>, file: string, counter?: StoredBytesCounter): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headLen = 0;
@@ -124,6 +129,7 @@ async function* decompressed(source: AsyncIterable<Buffer>, file: string): Async
       }
       head.push(r.value);
       headLen += r.value.length;
+      if (counter !== undefined) counter.storedBytesRead += r.value.length;
     }
   } catch (err) {
     throw ioError(err, file);
@@ -136,6 +142,7 @@ async function* decompressed(source: AsyncIterable<Buffer>, file: string): Async
     for (;;) {
       const r = await it.next();
       if (r.done === true) return;
+      if (counter !== undefined) counter.storedBytesRead += r.value.length;
       yield r.value;
     }
   }
@@ -166,11 +173,12 @@ async function* decompressed(source: AsyncIterable<Buffer>, file: string): Async
 /**
  * Open a capture file, or stdin for '-', as an async generator of decompressed bytes (gzip detected by magic
  * 1f 8b, not by extension; 1 MiB reads, READ_AHEAD in flight for a regular file). Each chunk is a Buffer the
- * consumer may keep (the stream does not reuse it).
+ * consumer may keep: the stream reuses a chunk only once the consumer gives it back (releaseChunk). `counter`, when given, counts the bytes read as stored
+ * (compressed bytes for a gzip file).
  * @throws (rejects) PcapflowError E_INPUT_NOT_FOUND when the file does not exist, E_IO when it cannot be opened
  *   or is a directory. Later read errors surface while iterating: E_IO, or E_GZIP_CORRUPT for damaged gzip.
  */
-export async function captureChunks(file: string): Promise<AsyncGenerator<Buffer>> {
+export async function captureChunks(file: string, counter?: StoredBytesCounter): Promise<AsyncGenerator<Buffer>> {
   let source: AsyncIterable<Buffer>;
   if (file === '-') {
     source = process.stdin;
@@ -190,7 +198,7 @@ export async function captureChunks(file: string): Promise<AsyncGenerator<Buffer
     }
     source = regular ? readAhead(handle) : handle.createReadStream({ highWaterMark: CHUNK_SIZE, autoClose: true });
   }
-  return decompressed(source, file);
+  return decompressed(source, file, counter);
 }
 
 /**

@@ -96,6 +96,8 @@ const NAMES: readonly (readonly [string, string, string, string | null])[] = [
   ['Idle Max', ' Idle Max', 'Idle Max', 'idle_max'],
   ['Idle Min', ' Idle Min', 'Idle Min', 'idle_min'],
   ['Label', ' Label', 'Label', null],
+  // --file-column (not a CICFlowMeter column): each variant's spelling
+  ['Source File', ' Source File', 'Source File', 'source_file'],
 ];
 
 const BY_NAME = new Map(NAMES.map((row) => [row[0], row]));

@@ -34,9 +34,10 @@ export function formatOfName(output: string): FormatChoice | null {
 
 /**
  * The format to write: `--format` when given (it must agree with a telling output name), else the name's, else CSV.
- * Gzip follows a `.gz` name; Parquet is compressed inside (snappy) and refuses `.gz`.
+ * Gzip follows a `.gz` name, or `gzip` (--gzip, for stdout and --out-dir's outputs, which have no name to tell;
+ * it must agree with a telling name); Parquet is compressed inside (snappy) and refuses gzip.
  */
-export function chooseFormat(format: string | undefined, output: string): FormatChoice {
+export function chooseFormat(format: string | undefined, output: string, gzipOption?: boolean): FormatChoice {
   const byName = output === '-' ? null : formatOfName(output);
   if (format !== undefined && !OUTPUT_FORMATS.includes(format as OutputFormat)) {
     throw invalid(`expected one of ${OUTPUT_FORMATS.join(', ')}, got ${format}`);
@@ -45,12 +46,26 @@ export function chooseFormat(format: string | undefined, output: string): Format
   if (byName && byName.format !== chosen) {
     throw invalid(`the output ${output} is named like ${byName.format}, but --format ${chosen} was given`);
   }
-  const gzip = byName?.gzip ?? false;
-  if (gzip && chosen === 'parquet') throw invalid('Parquet is compressed inside (snappy); name the output .parquet, not .parquet.gz');
+  if (byName && gzipOption !== undefined && byName.gzip !== gzipOption) {
+    throw new PcapflowError(
+      'E_OPTION_INVALID',
+      gzipOption ? `--gzip: the output ${output} is not named .gz; name it ${output}.gz` : `--no-gzip: the output ${output} is named .gz`,
+      { layer: 'gzip' },
+    );
+  }
+  const gzip = byName?.gzip ?? gzipOption ?? false;
+  if (gzip && chosen === 'parquet') {
+    throw invalid(byName?.gzip === true ? 'Parquet is compressed inside (snappy); name the output .parquet, not .parquet.gz' : 'Parquet is compressed inside (snappy); --gzip applies to csv and jsonl');
+  }
   return { format: chosen, gzip };
 }
 
 /** The encoder for a non-CSV format (undefined for CSV: the sink writes its records as they are). */
+/** The file name extension of a format's output: `.csv`, `.jsonl`, `.parquet`, and `.gz` after it when gzipped. */
+export function extensionOf(choice: FormatChoice): string {
+  return `.${choice.format}${choice.gzip ? '.gz' : ''}`;
+}
+
 export function encoderFor(format: OutputFormat, kinds: readonly ColumnKind[], header: readonly string[]): RowEncoder | undefined {
   if (format === 'csv') return undefined;
   return format === 'jsonl' ? new JsonlEncoder(header, kinds) : new ParquetEncoder(header, kinds);

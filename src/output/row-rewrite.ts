@@ -47,3 +47,28 @@ export function rowRewriter(opts: RowRewrite): ((row: FlowRow) => FlowRow) | nul
     return { ...row, line: csvRecord(fields) };
   };
 }
+
+/** The Source File column's name (--file-column), before any --header variant. */
+export const FILE_COLUMN = 'Source File';
+
+/**
+ * --file-column: appends to each row the path of the input file that holds the flow's first packet, found from
+ * the row's firstIndex among `fileStarts` (each file begun so far with its first packet's global index, in order:
+ * the packet stage adds a file before any of its packets reaches a flow). The path is CSV-quoted when it needs it
+ * (csvRecord's rule), once per file. One string concatenation per row.
+ */
+export function fileColumnAppender(fileStarts: readonly { file: string; firstIndex: number }[]): (row: FlowRow) => FlowRow {
+  const fields: string[] = [];
+  return (row) => {
+    // the last file whose first index is <= the row's: files with no packet share their start with the next one
+    let lo = 0;
+    let hi = fileStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (fileStarts[mid]!.firstIndex <= row.firstIndex) lo = mid;
+      else hi = mid - 1;
+    }
+    const field = (fields[lo] ??= csvRecord([fileStarts[lo]?.file ?? '']));
+    return { ...row, line: `${row.line},${field}` };
+  };
+}

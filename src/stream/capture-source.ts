@@ -4,7 +4,7 @@
 // An AbortSignal stops reading: the stream then ends as if the input had ended there (an interrupt ends a run
 // with the flows of the packets read so far), also while a read waits on a pipe whose writer is still open.
 import { Readable } from 'node:stream';
-import { captureChunks } from '../capture/chunk-reader.js';
+import { captureChunks, type StoredBytesCounter } from '../capture/chunk-reader.js';
 
 /** One chunk of one input file's (decompressed) bytes; `data === null` marks the end of that file. */
 export interface CaptureChunk {
@@ -19,6 +19,8 @@ export interface CaptureChunk {
 export interface CaptureSourceOptions {
   /** Stop reading when aborted. */
   signal?: AbortSignal;
+  /** Counts the bytes read as stored (compressed bytes of gzip inputs): what a progress display shows. */
+  counter?: StoredBytesCounter;
 }
 
 const STOPPED = Symbol('stopped');
@@ -40,7 +42,7 @@ export function createCaptureSource(files: readonly string[], opts: CaptureSourc
       for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
         const file = files[fileIndex]!;
         if (signal?.aborted === true) return;
-        const stream = await captureChunks(file);
+        const stream = await captureChunks(file, opts.counter);
         for (;;) {
           const next = stream.next();
           const r = stopped === null ? await next : await Promise.race([next, stopped]);

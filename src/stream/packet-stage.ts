@@ -68,6 +68,7 @@ export class PacketStage extends Transform {
       this.parser = new CaptureParser({ fileName: chunk.file, firstPacketIndex: this.nextIndex });
       this.parserFile = chunk.fileIndex;
       this.stats.files++;
+      this.stats.fileStarts.push({ file: chunk.file, firstIndex: this.nextIndex });
     }
     const parser = this.parser!;
     try {

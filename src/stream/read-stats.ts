@@ -19,11 +19,17 @@ export class ReadStats {
   readonly skippedByCode: number[] = SKIP_REASONS.map(() => 0);
   files = 0;
   bytesRead = 0;
+  /** Bytes of the inputs read as stored: bytesRead before gunzip (compressed bytes of gzip inputs). Counted by
+   *  the capture source (one addition per chunk read), read by the progress display. */
+  storedBytesRead = 0;
   /** `--shard K/N`: packets read that belong to the flows of another shard (not in packetsRead). */
   otherShard = 0;
   /** `--shard K/N` with K > 0: skipped packets seen here and counted by shard 0 (for --strict). */
   skippedForShard0 = 0;
   readonly damage: CaptureDamage[] = [];
+  /** Each input file begun, in order, with the global index its first packet has (or would have: a file with no
+   *  packet starts where the next one does). A flow's first packet index finds its file (--file-column). */
+  readonly fileStarts: { file: string; firstIndex: number }[] = [];
   /** --decap: decoded packets that went through each tunnel kind (TUNNEL.*), and tunnel layers entered in all. */
   readonly tunnelPackets: number[] = TUNNEL_NAMES.map(() => 0);
   tunnelLayers = 0;
