@@ -16,6 +16,12 @@ export interface CaptureChunk {
   interrupted?: boolean;
 }
 
+/** An input that is not a path (the library's streams and buffers): its name for messages, and its bytes. */
+export interface CaptureInput {
+  name: string;
+  open(): Promise<AsyncGenerator<Buffer>>;
+}
+
 export interface CaptureSourceOptions {
   /** Stop reading when aborted. */
   signal?: AbortSignal;
@@ -24,7 +30,7 @@ export interface CaptureSourceOptions {
 const STOPPED = Symbol('stopped');
 
 /** A Readable (object mode) of CaptureChunks over `files`, read one after the other. */
-export function createCaptureSource(files: readonly string[], opts: CaptureSourceOptions = {}): Readable {
+export function createCaptureSource(files: readonly (string | CaptureInput)[], opts: CaptureSourceOptions = {}): Readable {
   const signal = opts.signal;
   let onAbort: (() => void) | null = null;
   const stopped =
@@ -38,9 +44,10 @@ export function createCaptureSource(files: readonly string[], opts: CaptureSourc
   async function* chunks(): AsyncGenerator<CaptureChunk> {
     try {
       for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
-        const file = files[fileIndex]!;
+        const input = files[fileIndex]!;
+        const file = typeof input === 'string' ? input : input.name;
         if (signal?.aborted === true) return;
-        const stream = await captureChunks(file);
+        const stream = typeof input === 'string' ? await captureChunks(input) : await input.open();
         for (;;) {
           const next = stream.next();
           const r = stopped === null ? await next : await Promise.race([next, stopped]);
@@ -48,7 +55,7 @@ export function createCaptureSource(files: readonly string[], opts: CaptureSourc
             // The pending read may never settle (a pipe whose writer is still open): stdin is let go so the
             // process can exit, a file's handle is closed once its read returns.
             next.then(() => stream.return(undefined), () => undefined);
-            if (file === '-') process.stdin.destroy();
+            if (input === '-') process.stdin.destroy();
             yield { fileIndex, file, data: null, interrupted: true };
             return;
           }
