@@ -5,7 +5,8 @@
 // slow consumer holds the whole pipeline back (capture reads included) and at most one batch of records waits
 // for it. Leaving the loop (break, return, throw) destroys the pipeline: reading stops, capture files are
 // closed, workers are terminated, before the loop statement completes.
-import { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressed, findInputs, CHUNK_SIZE } from '../capture/chunk-reader.js';
 import { PcapflowError } from '../errors.js';
@@ -113,19 +114,26 @@ function captureInput(input: Uint8Array | AsyncIterable<Uint8Array>, index: numb
   return { name, open: async () => decompressed(chunks(), name) };
 }
 
+/** What a run updates on its FlowIterable. */
+interface RunState {
+  summary: RunSummary | undefined;
+  options: Options | undefined;
+  bufferedRecords: number;
+}
+
 /** The records of a run, in the command line's output order. Iterate it once. */
-export class FlowIterable<R> implements AsyncIterable<R> {
+export class FlowIterable<R> implements AsyncIterable<R>, RunState {
   /** The run's counters, once the iterator has ended (undefined before, and after an error or an early exit). */
   summary: RunSummary | undefined;
   /** The options of the run, validated (after the first next(): undefined before). */
   options: Options | undefined;
   private started = false;
-  private readonly start: (it: FlowIterable<R>) => AsyncIterator<R>;
+  private readonly start: (state: RunState) => AsyncIterator<R>;
   /** Records made and not taken yet (at most one batch of rows; diagnostics and tests). */
   bufferedRecords = 0;
 
   /** @internal */
-  constructor(start: (it: FlowIterable<R>) => AsyncIterator<R>) {
+  constructor(start: (state: RunState) => AsyncIterator<R>) {
     this.start = start;
   }
 
@@ -218,7 +226,9 @@ export function flows<P extends ProfileName = 'default'>(
       wake = null;
       w?.();
     };
-    const stop = new AbortController();
+    /** Set when the program leaves the loop: the run is being torn down, its errors are not the program's. */
+    let leaving = false;
+    let stages: (Readable | Writable)[] = [];
 
     async function run(): Promise<void> {
       const started = process.hrtime.bigint();
@@ -262,8 +272,12 @@ export function flows<P extends ProfileName = 'default'>(
       const { packetStage, flowStage, stats, jobs } = createFlowStages(opts);
       const s = new RecordSink(make, notify, it);
       sink = s;
+      if (leaving) throw new Error('left before the start');
       const signal = options.signal;
-      await pipeline([createCaptureSource(sources, signal ? { signal } : {}), packetStage, flowStage, s], { signal: stop.signal });
+      // Leaving the loop destroys the sink, and pipeline() destroys every stage; return() then waits for each to
+      // close (pipeline() settles on their errors, before a stage's clean-up has run).
+      stages = [createCaptureSource(sources, signal ? { signal } : {}), packetStage, flowStage, s];
+      await pipeline(stages);
       it.summary = summarize({ opts, started, stats, skipped, flowStage, jobs, signal, rows: s.rows, packetsInRows: s.packetsInRows, closedByReader: false });
     }
 
@@ -273,7 +287,7 @@ export function flows<P extends ProfileName = 'default'>(
         notify();
       },
       (err: unknown) => {
-        failure = stop.signal.aborted ? null : asPcapflowError(err);
+        failure = leaving ? null : asPcapflowError(err);
         finished = true;
         notify();
       },
@@ -303,8 +317,12 @@ export function flows<P extends ProfileName = 'default'>(
       },
       async return(): Promise<IteratorResult<R>> {
         if (!finished) {
-          stop.abort();
+          leaving = true;
+          sink?.destroy(new PcapflowError('E_INTERNAL', 'flows(): the program left the loop'));
           await running;
+          // Each stage has closed once its clean-up is done: the capture source's files closed (its generator's
+          // finally), the worker pool's threads exited (ShardStage._destroy).
+          await Promise.all(stages.map((st) => (st.closed ? undefined : once(st, 'close').catch(() => undefined))));
         }
         return { value: undefined, done: true };
       },

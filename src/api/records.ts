@@ -246,7 +246,8 @@ const origins = new WeakMap<object, Origin>();
 
 /** The profile and time format of a record made by flows(), or undefined for another object. */
 export function recordOrigin(record: object): { profile: ProfileName; timeFormat: TimeFormat } | undefined {
-  return origins.get(record);
+  const o = origins.get(record);
+  return o === undefined ? undefined : { profile: o.profile, timeFormat: o.timeFormat };
 }
 
 function cellValue(text: string, kind: RecordKind): string | number | bigint {

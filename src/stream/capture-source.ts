@@ -42,18 +42,22 @@ export function createCaptureSource(files: readonly (string | CaptureInput)[], o
           else signal.addEventListener('abort', onAbort, { once: true });
         });
   async function* chunks(): AsyncGenerator<CaptureChunk> {
+    // The input being read: closed (its file handle with it) if the stream is destroyed before it ends.
+    let reading: AsyncGenerator<Buffer> | null = null;
     try {
       for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
         const input = files[fileIndex]!;
         const file = typeof input === 'string' ? input : input.name;
         if (signal?.aborted === true) return;
         const stream = typeof input === 'string' ? await captureChunks(input) : await input.open();
+        reading = stream;
         for (;;) {
           const next = stream.next();
           const r = stopped === null ? await next : await Promise.race([next, stopped]);
           if (r === STOPPED) {
             // The pending read may never settle (a pipe whose writer is still open): stdin is let go so the
             // process can exit, a file's handle is closed once its read returns.
+            reading = null;
             next.then(() => stream.return(undefined), () => undefined);
             if (input === '-') process.stdin.destroy();
             yield { fileIndex, file, data: null, interrupted: true };
@@ -62,10 +66,12 @@ export function createCaptureSource(files: readonly (string | CaptureInput)[], o
           if (r.done === true) break;
           yield { fileIndex, file, data: r.value };
         }
+        reading = null;
         yield { fileIndex, file, data: null };
       }
     } finally {
       if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
+      await reading?.return(undefined);
     }
   }
   // highWaterMark counts chunks: 4 x 1 MiB read ahead at most.
