@@ -3,8 +3,8 @@
 // cells typed: text columns as strings, Java-long columns as numbers, every other number column as a double
 // (NaN and the infinities kept), plus `start_time_us`, the flow's first packet time (µs since the epoch, UTC).
 // The CSV stays the reference: a record's values are read back from the CSV record the flow engine wrote, and the
-// record keeps that record (in a WeakMap, invisible to its users) so that writeFlows() writes its cells as they
-// were unless the program changed a value. The column lists below are checked against the column tables by
+// record keeps that record (under a symbol key, which Object.keys and JSON do not list) so that writeFlows()
+// writes its cells as they were unless the program changed a value. The column lists below are checked against the column tables by
 // test/unit/api/records.test.ts, and the record types are derived from them. Pure: no I/O.
 import { csvRecord } from '../csv/csv-line.js';
 import { javaDoubleToString } from '../csv/java-format.js';
@@ -234,19 +234,35 @@ export function recordColumns(profile: ProfileName): Columns {
   return profile === 'cicflowmeter' ? CICFLOWMETER_RECORD_COLUMNS : DEFAULT_RECORD_COLUMNS;
 }
 
-/** What a record remembers of where it came from. */
-interface Origin {
-  /** The CSV record its values were read from. */
-  line: string;
-  profile: ProfileName;
-  timeFormat: TimeFormat;
+/** What a record remembers of where it came from. Printed as `[pcapflow row]` by console.log / util.inspect. */
+class Origin {
+  constructor(
+    /** The CSV record its values were read from. */
+    readonly line: string,
+    readonly profile: ProfileName,
+    readonly timeFormat: TimeFormat,
+  ) {}
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[pcapflow row]';
+  }
 }
 
-const origins = new WeakMap<object, Origin>();
+/**
+ * The key of a record's origin: a symbol, so Object.keys, for...in and JSON.stringify never see it, while object
+ * spread (`{ ...record, label: 'x' }`) and Object.assign copy it: a changed copy is still written from the engine's
+ * cells, its changed values apart.
+ */
+export const RECORD_ORIGIN: unique symbol = Symbol('pcapflow.recordOrigin');
 
-/** The profile and time format of a record made by flows(), or undefined for another object. */
+function originOf(record: object): Origin | undefined {
+  const o = (record as { [RECORD_ORIGIN]?: unknown })[RECORD_ORIGIN];
+  return o instanceof Origin ? o : undefined;
+}
+
+/** The profile and time format of a record made by flows() (or a copy of one), or undefined for another object. */
 export function recordOrigin(record: object): { profile: ProfileName; timeFormat: TimeFormat } | undefined {
-  const o = origins.get(record);
+  const o = originOf(record);
   return o === undefined ? undefined : { profile: o.profile, timeFormat: o.timeFormat };
 }
 
@@ -279,7 +295,7 @@ export class RecordMaker {
       rec[key] = cellValue(cells[i]!, kind);
     }
     rec['start_time_us'] = row.startTsUs;
-    origins.set(rec, { line: row.line, profile: this.profile, timeFormat: this.timeFormat });
+    (rec as { [RECORD_ORIGIN]?: Origin })[RECORD_ORIGIN] = new Origin(row.line, this.profile, this.timeFormat);
     return rec as unknown as FlowRecord;
   }
 }
@@ -317,7 +333,7 @@ export function recordRow(record: FlowRecord, profile: ProfileName): FlowRow {
   const startTsUs = r['start_time_us'];
   if (typeof startTsUs !== 'number' || !Number.isSafeInteger(startTsUs)) throw badValue('start_time_us', 'expected an integer number of µs');
   const columns = recordColumns(profile);
-  const origin = origins.get(record);
+  const origin = originOf(record);
   const cells = origin !== undefined && origin.profile === profile ? splitRecord(origin.line) : null;
   let changed = cells === null;
   const out = new Array<string>(columns.length);
