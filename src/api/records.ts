@@ -236,12 +236,16 @@ export function recordColumns(profile: ProfileName): Columns {
 
 /** What a record remembers of where it came from. Printed as `[pcapflow row]` by console.log / util.inspect. */
 class Origin {
-  constructor(
-    /** The CSV record its values were read from. */
-    readonly line: string,
-    readonly profile: ProfileName,
-    readonly timeFormat: TimeFormat,
-  ) {}
+  /** The CSV record its values were read from. */
+  readonly line: string;
+  readonly profile: ProfileName;
+  readonly timeFormat: TimeFormat;
+
+  constructor(line: string, profile: ProfileName, timeFormat: TimeFormat) {
+    this.line = line;
+    this.profile = profile;
+    this.timeFormat = timeFormat;
+  }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return '[pcapflow row]';
