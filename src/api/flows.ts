@@ -206,7 +206,7 @@ function asPcapflowError(err: unknown): PcapflowError {
 /**
  * The flows of captures as typed records (README "Library"). `input`: a path (file, directory, '-' for stdin), a
  * Buffer / Uint8Array of a whole capture, a stream of its bytes, or a list of those read one after the other as
- * one run (as several inputs on the command line). Nothing is read before the first next(); every error (bad
+ * one run (as several inputs on the command line). Nothing is read before the iteration starts; every error (bad
  * options, unreadable input, a failed worker) rejects a next() call as a PcapflowError. Damaged captures are not
  * errors: their flows come out, and the summary lists the damage (the command line's exit status 2).
  */
@@ -220,11 +220,12 @@ export function flows<P extends ProfileName = 'default'>(
     let sink: RecordSink | null = null;
     let failure: PcapflowError | null = null;
     let finished = false;
-    let wake: (() => void) | null = null;
+    /** next() calls waiting for records or the end (a program may call next() again before the last settled). */
+    let waiters: (() => void)[] = [];
     const notify = (): void => {
-      const w = wake;
-      wake = null;
-      w?.();
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
     };
     /** Set when the program leaves the loop: the run is being torn down, its errors are not the program's. */
     let leaving = false;
@@ -269,10 +270,11 @@ export function flows<P extends ProfileName = 'default'>(
       const { mapRow } = rowFormat({ ...opts, epochColumn: false }, rules);
       const maker = new RecordMaker(opts.profile, opts.timeFormat);
       const make = mapRow === undefined ? (row: FlowRow) => maker.make(row) : (row: FlowRow) => maker.make(mapRow(row));
+      // The program may have left the loop while the inputs were looked up: start nothing (no worker threads).
+      if (leaving) throw new Error('left before the start');
       const { packetStage, flowStage, stats, jobs } = createFlowStages(opts);
       const s = new RecordSink(make, notify, it);
       sink = s;
-      if (leaving) throw new Error('left before the start');
       const signal = options.signal;
       // Leaving the loop destroys the sink, and pipeline() destroys every stage; return() then waits for each to
       // close (pipeline() settles on their errors, before a stage's clean-up has run).
@@ -312,7 +314,7 @@ export function flows<P extends ProfileName = 'default'>(
             }
             return { value: undefined, done: true };
           }
-          await new Promise<void>((resolve) => (wake = resolve));
+          await new Promise<void>((resolve) => waiters.push(resolve));
         }
       },
       async return(): Promise<IteratorResult<R>> {

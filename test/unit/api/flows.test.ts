@@ -187,6 +187,22 @@ describe('leaving the loop', () => {
   });
 });
 
+describe('the iterator protocol', () => {
+  it('return() before any record ends the run; next() then says done', async () => {
+    const iter = flows([TCP, DNS], { jobs: 3 })[Symbol.asyncIterator]();
+    await iter.return!();
+    expect(await iter.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('next() called again before the previous call settled: every record once, in order', async () => {
+    const expected = (await all(flows([TCP, DNS]))).map((r) => r.flow_id);
+    const iter = flows([TCP, DNS])[Symbol.asyncIterator]();
+    const got = await Promise.all(Array.from({ length: expected.length + 2 }, () => iter.next()));
+    expect(got.filter((r) => r.done !== true).map((r) => r.value!.flow_id)).toEqual(expected);
+    expect(got.slice(expected.length).every((r) => r.done === true)).toBe(true);
+  });
+});
+
 describe('errors and summary', () => {
   const codeOf = async (it: FlowIterable<unknown>): Promise<string> => {
     try {
