@@ -56,3 +56,14 @@ export { runExport } from './commands/export.js';
 export type { ExportOptions, ExportSummary } from './commands/export.js';
 export { runAnalyze, AnalyzeReport } from './commands/analyze.js';
 export type { AnalyzeOptions, AnalyzedFlow } from './commands/analyze.js';
+
+// The library API: flows of captures as typed records, and writing them as the command line does
+export { flows, FlowIterable } from './api/flows.js';
+export type { CaptureSourceInput, FlowsOptions, LabelRuleSpec } from './api/flows.js';
+export { writeFlows } from './api/write-flows.js';
+export type { WriteFlowsOptions, WriteFlowsResult } from './api/write-flows.js';
+export { DEFAULT_RECORD_COLUMNS, CICFLOWMETER_RECORD_COLUMNS, recordColumns } from './api/records.js';
+export type { DefaultFlowRecord, CicflowmeterFlowRecord, FlowRecord, FlowRecordOf, RecordKind } from './api/records.js';
+export type { OutputFormat } from './output/format.js';
+export type { HeaderVariant } from './csv/header-variants.js';
+export type { TimeFormat } from './output/time-columns.js';

@@ -2,7 +2,7 @@
 // -> CSV sink, joined with stream.pipeline. The only module that knows the whole pipeline. Returns a summary and
 // the exit status; printing and exiting are the CLI's job.
 import { pipeline } from 'node:stream/promises';
-import { performance } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transform, Writable } from 'node:stream';
@@ -18,6 +18,8 @@ import { perInputTargets } from './output/per-input.js';
 import { loadLabelRules } from './labels/load.js';
 import { FILE_COLUMN, fileColumnAppender, rowRewriter } from './output/row-rewrite.js';
 import { columnKinds } from './output/column-types.js';
+import type { LabelRule } from './labels/rules.js';
+import { type ColumnKind } from './output/column-types.js';
 import { EPOCH_COLUMN, profileTimeFormat } from './output/time-columns.js';
 import { headerVariant } from './csv/header-variants.js';
 import { createCaptureSource } from './stream/capture-source.js';
@@ -233,7 +235,6 @@ async function runOne(opts: Options, stdout: Writable, control: RunControl, anno
       throw err;
     }
   }
-  const stats = new ReadStats();
   if (announce && control.progress !== undefined) {
     try {
       control.progress.start(await totalInputBytes(files));
@@ -243,45 +244,24 @@ async function runOne(opts: Options, stdout: Writable, control: RunControl, anno
       throw err;
     }
   }
-  const engineOpts = engineOptions(opts);
-  // --max-flows ends the oldest flows of the whole table; a per-worker cap would make the output depend on the
-  // number of workers, which pcapflow promises it never does. So a capped run uses one flow engine.
-  const jobs = opts.maxFlows > 0 ? 1 : opts.jobs;
-  let flowStage: ReturnType<typeof createShardStage> | FlowStage;
+  let flowStage: FlowStages['flowStage'];
+  let packetStage: PacketStage;
+  let stats: ReadStats;
+  let jobs: number;
   let sink: CsvSink;
+  const signal = control.signal;
   try {
-    flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
-    const columnNames = FlowEngine.header(opts.profile, opts.firstPackets);
-    const kinds = columnKinds(opts.profile, opts.firstPackets);
-    if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
-    const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : [...columnNames];
-    if (opts.epochColumn) kinds.push('int64');
-    if (opts.fileColumn) {
-      names.push(FILE_COLUMN);
-      kinds.push('string');
-    }
-    const header = headerVariant(names, opts.header);
+    ({ flowStage, packetStage, stats, jobs } = createFlowStages(opts));
+    const { header, kinds, mapRow } = rowFormat(opts, rules, stats.fileStarts);
     const encoder = encoderFor(opts.format, kinds, header);
     // A gzip stage is ours to end even in front of stdout (its end writes the gzip trailer).
     const dest = opts.gzip ? gzipInto(out.stream) : out.stream;
-    const rewrite = rowRewriter({
-      columnNames,
-      labels: rules === null ? null : { rules, defaultLabel: opts.defaultLabel },
-      timeFormat: opts.timeFormat === profileTimeFormat(opts.profile) ? null : opts.timeFormat,
-      epochColumn: opts.epochColumn,
-    });
-    const addFile = opts.fileColumn ? fileColumnAppender(stats.fileStarts) : null;
-    const mapRow = addFile === null ? (rewrite ?? undefined) : rewrite === null ? addFile : (row: FlowRow) => addFile(rewrite(row));
     sink = new CsvSink(dest, { header, endOutput: opts.gzip || out.ownsStream, ...(encoder ? { encoder } : {}), ...(mapRow ? { mapRow } : {}) });
   } catch (err) {
     await out.abort();
     await orderOut?.abort();
     throw err;
   }
-  const signal = control.signal;
-  const shardGroups =
-    shard !== null && shard.by === 'flow' && shard.count > 1 ? { ...groupRange(shard.index, shard.count), countsNoFlow: shard.index === 0 } : null;
-  const packetStage = new PacketStage({ stats, shards: jobs, shard: shardGroups, decode: decodeOptionsFor(opts.profile, opts.decap) });
   const recorder = orderOut === null ? null : new OrderRecorder(orderOut.stream);
   const stages: Transform[] = recorder === null ? [packetStage, flowStage] : [packetStage, flowStage, recorder];
   const sinkRef = sink;
@@ -301,56 +281,7 @@ async function runOne(opts: Options, stdout: Writable, control: RunControl, anno
   }
   if (orderOut !== null) await orderOut.commit();
   await out.commit();
-  const counters = flowStage.counters();
-  const dropped: Record<string, number> = {};
-  let packetsDropped = 0;
-  for (const [k, v] of Object.entries(counters)) {
-    if (k.startsWith('dropped_') && v > 0) {
-      dropped[k.slice('dropped_'.length)] = v;
-      packetsDropped += v;
-    }
-  }
-  const summary: RunSummary = {
-    files: stats.files,
-    files_skipped: skipped.length,
-    skipped_files: skipped,
-    bytes_read: stats.bytesRead,
-    packets_read: stats.packetsRead,
-    packets_decoded: stats.packetsDecoded,
-    packets_truncated: stats.packetsTruncated,
-    packets_skipped: stats.packetsSkipped,
-    skipped: stats.skippedByReason(),
-    packets_in_flows: sink.packetsInRows,
-    packets_dropped: packetsDropped,
-    dropped,
-    flows_written: sink.rowsWritten,
-    flow_events: {
-      flow_timeouts: counters['flow_timeouts'] ?? 0,
-      idle_timeouts: counters['idle_timeouts'] ?? 0,
-      continuations: counters['continuations'] ?? 0,
-      maxflows_evicted: counters['maxflows_evicted'] ?? 0,
-      tombstones_evicted: counters['tombstones_evicted'] ?? 0,
-      flow_ids_evicted: counters['flow_ids_evicted'] ?? 0,
-    },
-    tunnels: stats.tunnelsByName(),
-    profile: opts.profile,
-    jobs,
-    elapsed_s: Number(process.hrtime.bigint() - started) / 1e9,
-    timing: {
-      end_of_input_s: flowStage.endOfInputNs > 0n ? Number(flowStage.endOfInputNs - started) / 1e9 : 0,
-      main_thread_busy: performance.eventLoopUtilization(loopAtStart).utilization,
-    },
-    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
-    rss_at_end_of_input_bytes: flowStage.rssAtEndOfInput,
-    damage: stats.damage,
-    output_closed_early: sink.closedByReader,
-    interrupted: signal?.aborted === true,
-  };
-  if (signal?.aborted === true && typeof signal.reason === 'string') summary.interrupt_signal = signal.reason;
-  if (shard !== null) {
-    summary.shard = shard;
-    summary.other_shard = stats.otherShard;
-  }
+  const summary = summarize({ opts, started, loopAtStart, stats, skipped, flowStage, jobs, signal, rows: sink.rowsWritten, packetsInRows: sink.packetsInRows, closedByReader: sink.closedByReader });
   const exitCode = summary.interrupted
     ? interruptStatus(signal?.reason)
     : stats.damage.length > 0 || (opts.strict && summary.packets_skipped + stats.skippedForShard0 > 0)
@@ -488,6 +419,142 @@ function sumSummaries(summaries: readonly RunSummary[], opts: Options, skipped: 
   // Skip reasons in the order a single run lists them.
   sum.skipped = Object.fromEntries(SKIP_REASONS.filter((r) => sum.skipped[r] !== undefined).map((r) => [r, sum.skipped[r]!]));
   return sum;
+}
+
+/** The packet and flow stages of a run, and the statistics the packet stage keeps. */
+export interface FlowStages {
+  packetStage: PacketStage;
+  flowStage: ReturnType<typeof createShardStage> | FlowStage;
+  stats: ReadStats;
+  /** The number of flow engines (1 with --max-flows). */
+  jobs: number;
+}
+
+/** The stages between the capture source and a sink: parse + decode, then one flow engine or the worker pool. */
+export function createFlowStages(opts: Options): FlowStages {
+  const shard = opts.shard;
+  const stats = new ReadStats();
+  const engineOpts = engineOptions(opts);
+  // --max-flows ends the oldest flows of the whole table; a per-worker cap would make the output depend on the
+  // number of workers, which pcapflow promises it never does. So a capped run uses one flow engine.
+  const jobs = opts.maxFlows > 0 ? 1 : opts.jobs;
+  const flowStage = jobs > 1 ? createShardStage(engineOpts, jobs) : new FlowStage(engineOpts);
+  const shardGroups =
+    shard !== null && shard.by === 'flow' && shard.count > 1 ? { ...groupRange(shard.index, shard.count), countsNoFlow: shard.index === 0 } : null;
+  const packetStage = new PacketStage({ stats, shards: jobs, shard: shardGroups, decode: decodeOptionsFor(opts.profile, opts.decap) });
+  return { packetStage, flowStage, stats, jobs };
+}
+
+/** What the options make of the flow engine's rows: column names and kinds, the header, and the rewriting. */
+export interface RowFormat {
+  /** The profile's column names (before --header and --epoch-column). */
+  columnNames: string[];
+  /** The value kind of every output column (--epoch-column's included). */
+  kinds: ColumnKind[];
+  /** The output's column names (--header variant, --epoch-column's included). */
+  header: string[];
+  /** Rewrites rows for --labels, --time-format, --epoch-column; undefined when rows stay as the engine wrote them. */
+  mapRow: ((row: FlowRow) => FlowRow) | undefined;
+}
+
+export function rowFormat(
+  opts: Pick<Options, 'profile' | 'timeFormat' | 'epochColumn' | 'header' | 'defaultLabel' | 'firstPackets' | 'fileColumn'>,
+  rules: readonly LabelRule[] | null,
+  fileStarts: ReadStats['fileStarts'] = [],
+): RowFormat {
+  const columnNames = FlowEngine.header(opts.profile, opts.firstPackets);
+  const kinds = columnKinds(opts.profile, opts.firstPackets);
+  if (opts.timeFormat === 'epoch-us') kinds[columnNames.indexOf('Timestamp')] = 'int64';
+  const names = opts.epochColumn ? [...columnNames, EPOCH_COLUMN] : [...columnNames];
+  if (opts.epochColumn) kinds.push('int64');
+  if (opts.fileColumn) {
+    names.push(FILE_COLUMN);
+    kinds.push('string');
+  }
+  const header = headerVariant(names, opts.header);
+  const rewrite = rowRewriter({
+    columnNames,
+    labels: rules === null ? null : { rules, defaultLabel: opts.defaultLabel },
+    timeFormat: opts.timeFormat === profileTimeFormat(opts.profile) ? null : opts.timeFormat,
+    epochColumn: opts.epochColumn,
+  });
+  // --file-column: the input of each row's first packet, appended after the other rewrites (fileStarts fills in
+  // as the packet stage opens each input, before any row of it can reach the sink).
+  const addFile = opts.fileColumn ? fileColumnAppender(fileStarts) : null;
+  const mapRow = addFile === null ? (rewrite ?? undefined) : rewrite === null ? addFile : (row: FlowRow) => addFile(rewrite(row));
+  return { columnNames, kinds, header, mapRow };
+}
+
+/** What summarize() reads besides the stages. */
+export interface SummaryInputs extends Pick<FlowStages, 'flowStage' | 'stats' | 'jobs'> {
+  opts: Options;
+  /** process.hrtime.bigint() at the start of the run. */
+  started: bigint;
+  /** performance.eventLoopUtilization() at the start of the run. */
+  loopAtStart: EventLoopUtilization;
+  skipped: string[];
+  signal: AbortSignal | undefined;
+  /** Rows the sink received, and the packets counted in them. */
+  rows: number;
+  packetsInRows: number;
+  closedByReader: boolean;
+}
+
+/** The summary of a finished pipeline. */
+export function summarize(r: SummaryInputs): RunSummary {
+  const { opts, stats, skipped, flowStage, jobs, signal } = r;
+  const shard = opts.shard;
+  const counters = flowStage.counters();
+  const dropped: Record<string, number> = {};
+  let packetsDropped = 0;
+  for (const [k, v] of Object.entries(counters)) {
+    if (k.startsWith('dropped_') && v > 0) {
+      dropped[k.slice('dropped_'.length)] = v;
+      packetsDropped += v;
+    }
+  }
+  const summary: RunSummary = {
+    files: stats.files,
+    files_skipped: skipped.length,
+    skipped_files: skipped,
+    bytes_read: stats.bytesRead,
+    packets_read: stats.packetsRead,
+    packets_decoded: stats.packetsDecoded,
+    packets_truncated: stats.packetsTruncated,
+    packets_skipped: stats.packetsSkipped,
+    skipped: stats.skippedByReason(),
+    packets_in_flows: r.packetsInRows,
+    packets_dropped: packetsDropped,
+    dropped,
+    flows_written: r.rows,
+    flow_events: {
+      flow_timeouts: counters['flow_timeouts'] ?? 0,
+      idle_timeouts: counters['idle_timeouts'] ?? 0,
+      continuations: counters['continuations'] ?? 0,
+      maxflows_evicted: counters['maxflows_evicted'] ?? 0,
+      tombstones_evicted: counters['tombstones_evicted'] ?? 0,
+      flow_ids_evicted: counters['flow_ids_evicted'] ?? 0,
+    },
+    tunnels: stats.tunnelsByName(),
+    profile: opts.profile,
+    jobs,
+    elapsed_s: Number(process.hrtime.bigint() - r.started) / 1e9,
+    timing: {
+      end_of_input_s: flowStage.endOfInputNs > 0n ? Number(flowStage.endOfInputNs - r.started) / 1e9 : 0,
+      main_thread_busy: performance.eventLoopUtilization(r.loopAtStart).utilization,
+    },
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    rss_at_end_of_input_bytes: flowStage.rssAtEndOfInput,
+    damage: stats.damage,
+    output_closed_early: r.closedByReader,
+    interrupted: signal?.aborted === true,
+  };
+  if (signal?.aborted === true && typeof signal.reason === 'string') summary.interrupt_signal = signal.reason;
+  if (shard !== null) {
+    summary.shard = shard;
+    summary.other_shard = stats.otherShard;
+  }
+  return summary;
 }
 
 /** The one-line stderr summary. */

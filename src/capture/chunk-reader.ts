@@ -114,8 +114,10 @@ function ioError(err: unknown, file: string): PcapflowError {
   return new PcapflowError('E_IO', `cannot read ${file}: ${msg}`, { file });
 }
 
-/** Yields the source's chunks, gunzipped when the first two bytes are the gzip magic 1f 8b (RFC 1952). */
-async function* decompressed(source: AsyncIterable<Buffer>, file: string, counter?: StoredBytesCounter): AsyncGenerator<Buffer> {
+/** Yields the source's chunks, gunzipped when the first two bytes are the gzip magic 1f 8b (RFC 1952). Read errors
+ *  surface as PcapflowError naming `file` (E_IO, E_GZIP_CORRUPT). Also used for the library's streams and buffers.
+ *  `counter`, when given, counts the bytes read as stored (compressed bytes for a gzip file). */
+export async function* decompressed(source: AsyncIterable<Buffer>, file: string, counter?: StoredBytesCounter): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headLen = 0;

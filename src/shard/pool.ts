@@ -115,8 +115,9 @@ export class ShardStage extends RowStage {
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
     this.failed = true;
-    for (const w of this.workers) void w.terminate();
-    cb(err);
+    // The stage closes once its workers have exited, so a pipeline destroyed early (a library caller leaving its
+    // loop) has no thread left when it settles.
+    void Promise.allSettled(this.workers.map((w) => w.terminate())).then(() => cb(err));
   }
 
   private onMessage(msg: WorkerToMain, shard: number): void {

@@ -16,6 +16,13 @@ export interface CaptureChunk {
   interrupted?: boolean;
 }
 
+/** An input that is not a path (the library's streams and buffers): its name for messages, and its bytes. */
+export interface CaptureInput {
+  name: string;
+  /** Open it; `counter`, when given, counts the bytes read as stored (a progress display polls it). */
+  open(counter?: StoredBytesCounter): Promise<AsyncGenerator<Buffer>>;
+}
+
 export interface CaptureSourceOptions {
   /** Stop reading when aborted. */
   signal?: AbortSignal;
@@ -26,7 +33,7 @@ export interface CaptureSourceOptions {
 const STOPPED = Symbol('stopped');
 
 /** A Readable (object mode) of CaptureChunks over `files`, read one after the other. */
-export function createCaptureSource(files: readonly string[], opts: CaptureSourceOptions = {}): Readable {
+export function createCaptureSource(files: readonly (string | CaptureInput)[], opts: CaptureSourceOptions = {}): Readable {
   const signal = opts.signal;
   let onAbort: (() => void) | null = null;
   const stopped =
@@ -38,29 +45,36 @@ export function createCaptureSource(files: readonly string[], opts: CaptureSourc
           else signal.addEventListener('abort', onAbort, { once: true });
         });
   async function* chunks(): AsyncGenerator<CaptureChunk> {
+    // The input being read: closed (its file handle with it) if the stream is destroyed before it ends.
+    let reading: AsyncGenerator<Buffer> | null = null;
     try {
       for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
-        const file = files[fileIndex]!;
+        const input = files[fileIndex]!;
+        const file = typeof input === 'string' ? input : input.name;
         if (signal?.aborted === true) return;
-        const stream = await captureChunks(file, opts.counter);
+        const stream = typeof input === 'string' ? await captureChunks(input, opts.counter) : await input.open(opts.counter);
+        reading = stream;
         for (;;) {
           const next = stream.next();
           const r = stopped === null ? await next : await Promise.race([next, stopped]);
           if (r === STOPPED) {
             // The pending read may never settle (a pipe whose writer is still open): stdin is let go so the
             // process can exit, a file's handle is closed once its read returns.
+            reading = null;
             next.then(() => stream.return(undefined), () => undefined);
-            if (file === '-') process.stdin.destroy();
+            if (input === '-') process.stdin.destroy();
             yield { fileIndex, file, data: null, interrupted: true };
             return;
           }
           if (r.done === true) break;
           yield { fileIndex, file, data: r.value };
         }
+        reading = null;
         yield { fileIndex, file, data: null };
       }
     } finally {
       if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
+      await reading?.return(undefined);
     }
   }
   // highWaterMark counts chunks: 4 x 1 MiB read ahead at most.
