@@ -32,18 +32,33 @@ export interface CaptureSourceOptions {
 
 const STOPPED = Symbol('stopped');
 
+/**
+ * `read`'s result, or STOPPED as soon as `signal` aborts. The abort listener lives only while the read is pending.
+ * Promise.race against one run-long "aborted" promise instead adds a reaction to that promise per read, and each
+ * reaction keeps its settled race, and so the chunk it resolved with, reachable until the run ends: 10 GB piped
+ * through stdin held 10.5 GB of RSS at the end of input (a file's pooled chunks hid it: see releaseChunk).
+ */
+function untilAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | typeof STOPPED> {
+  if (signal.aborted) return Promise.resolve(STOPPED);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(STOPPED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
+}
+
 /** A Readable (object mode) of CaptureChunks over `files`, read one after the other. */
 export function createCaptureSource(files: readonly (string | CaptureInput)[], opts: CaptureSourceOptions = {}): Readable {
   const signal = opts.signal;
-  let onAbort: (() => void) | null = null;
-  const stopped =
-    signal === undefined
-      ? null
-      : new Promise<typeof STOPPED>((resolve) => {
-          onAbort = () => resolve(STOPPED);
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        });
   async function* chunks(): AsyncGenerator<CaptureChunk> {
     // The input being read: closed (its file handle with it) if the stream is destroyed before it ends.
     let reading: AsyncGenerator<Buffer> | null = null;
@@ -56,7 +71,7 @@ export function createCaptureSource(files: readonly (string | CaptureInput)[], o
         reading = stream;
         for (;;) {
           const next = stream.next();
-          const r = stopped === null ? await next : await Promise.race([next, stopped]);
+          const r = signal === undefined ? await next : await untilAborted(next, signal);
           if (r === STOPPED) {
             // The pending read may never settle (a pipe whose writer is still open): stdin is let go so the
             // process can exit, a file's handle is closed once its read returns.
@@ -73,7 +88,6 @@ export function createCaptureSource(files: readonly (string | CaptureInput)[], o
         yield { fileIndex, file, data: null };
       }
     } finally {
-      if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
       await reading?.return(undefined);
     }
   }
