@@ -26,7 +26,8 @@ import type { TimeFormat } from '../output/time-columns.js';
  */
 export type RecordKind = 'string' | 'int' | 'long' | 'double';
 
-export const DEFAULT_RECORD_COLUMNS = [
+/** The first 40 columns, the same in both profiles (spec §6 rows 1-40). */
+const LEADING_RECORD_COLUMNS = [
   ['flow_id', 'string'],
   ['src_ip', 'string'],
   ['src_port', 'int'],
@@ -67,6 +68,10 @@ export const DEFAULT_RECORD_COLUMNS = [
   ['bwd_psh_flags', 'int'],
   ['fwd_urg_flags', 'int'],
   ['bwd_urg_flags', 'int'],
+] as const;
+
+export const DEFAULT_RECORD_COLUMNS = [
+  ...LEADING_RECORD_COLUMNS,
   ['fwd_rst_flags', 'int'],
   ['bwd_rst_flags', 'int'],
   ['fwd_header_len', 'int'],
@@ -125,46 +130,7 @@ export const DEFAULT_RECORD_COLUMNS = [
 ] as const;
 
 export const CICFLOWMETER_RECORD_COLUMNS = [
-  ['flow_id', 'string'],
-  ['src_ip', 'string'],
-  ['src_port', 'int'],
-  ['dst_ip', 'string'],
-  ['dst_port', 'int'],
-  ['protocol', 'int'],
-  ['timestamp', 'string'],
-  ['flow_duration', 'int'],
-  ['tot_fwd_pkts', 'int'],
-  ['tot_bwd_pkts', 'int'],
-  ['totlen_fwd_pkts', 'double'],
-  ['totlen_bwd_pkts', 'double'],
-  ['fwd_pkt_len_max', 'double'],
-  ['fwd_pkt_len_min', 'double'],
-  ['fwd_pkt_len_mean', 'double'],
-  ['fwd_pkt_len_std', 'double'],
-  ['bwd_pkt_len_max', 'double'],
-  ['bwd_pkt_len_min', 'double'],
-  ['bwd_pkt_len_mean', 'double'],
-  ['bwd_pkt_len_std', 'double'],
-  ['flow_byts_s', 'double'],
-  ['flow_pkts_s', 'double'],
-  ['flow_iat_mean', 'double'],
-  ['flow_iat_std', 'double'],
-  ['flow_iat_max', 'double'],
-  ['flow_iat_min', 'double'],
-  ['fwd_iat_tot', 'double'],
-  ['fwd_iat_mean', 'double'],
-  ['fwd_iat_std', 'double'],
-  ['fwd_iat_max', 'double'],
-  ['fwd_iat_min', 'double'],
-  ['bwd_iat_tot', 'double'],
-  ['bwd_iat_mean', 'double'],
-  ['bwd_iat_std', 'double'],
-  ['bwd_iat_max', 'double'],
-  ['bwd_iat_min', 'double'],
-  ['fwd_psh_flags', 'int'],
-  ['bwd_psh_flags', 'int'],
-  ['fwd_urg_flags', 'int'],
-  ['bwd_urg_flags', 'int'],
+  ...LEADING_RECORD_COLUMNS,
   ['fwd_header_len', 'int'],
   ['bwd_header_len', 'int'],
   ['fwd_pkts_s', 'double'],

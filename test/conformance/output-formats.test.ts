@@ -3,8 +3,8 @@
 // infinities included), same columns in the same order, same rows in the same order, for both profiles; the
 // Parquet's Start Time equals the Timestamp column's instant; the JSON Lines and the gzipped outputs hold the same
 // values again. On the project's samples and on the shared captures (skipped when absent). Runs dist/cli.js.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from '@jest/globals';
+import { inMemoryDuckDb } from '../helpers/duckdb.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,17 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { CLI, HAVE_SHARED, SAMPLES_DIR, TESTDATA_DIR } from '../helpers/paths.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-formats-'));
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-
-beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
-});
-afterAll(() => {
-  con.closeSync();
-  db.closeSync();
-});
+const duck = inMemoryDuckDb();
 
 function run(inputs: string[], args: string[]): void {
   const r = spawnSync(process.execPath, [CLI, ...inputs, '-q', ...args], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
@@ -73,8 +63,8 @@ async function check(name: string, inputs: string[], profile: string, extra: str
   const rows = records.slice(1);
 
   // DuckDB reads both files; the CSV as text so that every cell is compared from its printed form.
-  const csvReader = await con.runAndReadAll(`SELECT * FROM read_csv(${sq(base + '.csv')}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`);
-  const pq = await con.runAndReadAll(`SELECT *, epoch_us("Start Time") AS start_us FROM read_parquet(${sq(base + '.parquet')})`);
+  const csvReader = await duck.con.runAndReadAll(`SELECT * FROM read_csv(${sq(base + '.csv')}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`);
+  const pq = await duck.con.runAndReadAll(`SELECT *, epoch_us("Start Time") AS start_us FROM read_parquet(${sq(base + '.parquet')})`);
   const pqNames = pq.columnNames();
   expect(pqNames).toEqual([...header, 'Start Time', 'start_us']);
   expect(csvReader.columnNames()).toEqual(header);

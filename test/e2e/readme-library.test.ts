@@ -3,8 +3,8 @@
 // this package (its package.json "exports", dist/). The iterating example prints the two flows of
 // tcp-handshake.pcap; the Parquet example's file, read back by DuckDB, holds exactly the TCP rows of the command
 // line's CSV of samples/, relabelled as the example says.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from '@jest/globals';
+import { inMemoryDuckDb } from '../helpers/duckdb.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,16 +35,7 @@ function runBlock(code: string, name: string): string {
   return r.stdout.toString();
 }
 
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
-});
-afterAll(() => {
-  con.closeSync();
-  db.closeSync();
-});
+const duck = inMemoryDuckDb();
 
 describe('README Library examples', () => {
   const blocks = libraryBlocks();
@@ -86,7 +77,7 @@ describe('README Library examples', () => {
     };
     expect(out).toContain(`${tcp.length} TCP flows written to tcp-flows.parquet`);
     const file = path.join(tmp, 'tcp-flows.parquet').replace(/'/g, "''");
-    const got = (await (await con.run(`SELECT "Flow ID", "Protocol", "Label" FROM read_parquet('${file}')`)).getRows()) as unknown[][];
+    const got = (await (await duck.con.run(`SELECT "Flow ID", "Protocol", "Label" FROM read_parquet('${file}')`)).getRows()) as unknown[][];
     expect(got.map((g) => [g[0], Number(g[1]), g[2]])).toEqual(tcp.map((row) => [row[at('Flow ID')], 6, web(row) ? 'Web' : 'Other TCP']));
     expect(got.length).toBeGreaterThan(5);
   });

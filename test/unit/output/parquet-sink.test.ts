@@ -1,7 +1,7 @@
 // ParquetEncoder writes a row group each time `groupRows` rows have arrived (memory bounded by one group), and the
 // file DuckDB reads back holds every row in order with its types.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from '@jest/globals';
+import { inMemoryDuckDb } from '../../helpers/duckdb.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,16 +9,7 @@ import type { FlowRow } from '../../../src/flow/flow-engine.js';
 import { ParquetEncoder } from '../../../src/output/parquet-sink.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-parquet-'));
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
-});
-afterAll(() => {
-  con.closeSync();
-  db.closeSync();
-});
+const duck = inMemoryDuckDb();
 
 const header = ['name', 'count', 'rate'];
 const kinds = ['string', 'int64', 'double'] as const;
@@ -47,9 +38,9 @@ describe('ParquetEncoder', () => {
     expect(sizes.map((s) => s > 0)).toEqual([false, false, true, false, false, true, false, false, true, false]);
     const file = path.join(tmp, 'groups.parquet');
     writeFileSync(file, Buffer.concat(parts));
-    const meta = await con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
+    const meta = await duck.con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
     expect(Number(meta.getRowsJS()[0]![0] as bigint)).toBe(4);
-    const r = await con.runAndReadAll(`SELECT name, count::VARCHAR, rate, epoch_us("Start Time") FROM read_parquet('${file}')`);
+    const r = await duck.con.runAndReadAll(`SELECT name, count::VARCHAR, rate, epoch_us("Start Time") FROM read_parquet('${file}')`);
     const got = r.getRowsJS();
     expect(r.columnTypes().map((t) => t.toString())).toEqual(['VARCHAR', 'VARCHAR', 'DOUBLE', 'BIGINT']);
     got.forEach((row, i) => {
@@ -70,7 +61,7 @@ describe('ParquetEncoder', () => {
     const rows = lines.map((line, i) => ({ endIndex: i, firstIndex: i, line, packets: 1, startTsUs: i }));
     const file = path.join(tmp, 'nullable.parquet');
     writeFileSync(file, Buffer.concat([enc.start(), enc.rows(rows), enc.end()]));
-    const r = await con.runAndReadAll(`SELECT size, iat FROM read_parquet('${file}')`);
+    const r = await duck.con.runAndReadAll(`SELECT size, iat FROM read_parquet('${file}')`);
     expect(r.columnTypes().map((t) => t.toString())).toEqual(['BIGINT', 'BIGINT']);
     expect(r.getRowsJS()).toEqual([[-1500n, 0n], [0n, null], [null, null], [7n, 123456789012n]]);
   });
@@ -91,9 +82,9 @@ describe('ParquetEncoder', () => {
     expect(firstFlush).toBe(Math.floor((96 * 65536) / (766 + 1 + 3 * 765)));
     const file = path.join(tmp, 'wide.parquet');
     writeFileSync(file, Buffer.concat(parts));
-    const meta = await con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
+    const meta = await duck.con.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata('${file}')`);
     expect(Number(meta.getRowsJS()[0]![0] as bigint)).toBe(3);
-    const r = await con.runAndReadAll(`SELECT id, c0, c1, c764 FROM read_parquet('${file}') WHERE id IN ('r0', 'r4999')`);
+    const r = await duck.con.runAndReadAll(`SELECT id, c0, c1, c764 FROM read_parquet('${file}') WHERE id IN ('r0', 'r4999')`);
     const at = (row: number, i: number): bigint | null => ((i + row) % 3 === 0 ? null : BigInt(i - row));
     expect(r.getRowsJS()).toEqual([['r0', at(0, 0), at(0, 1), at(0, 764)], ['r4999', at(4999, 0), at(4999, 1), at(4999, 764)]]);
   });
