@@ -70,10 +70,8 @@ const LEADING_RECORD_COLUMNS = [
   ['bwd_urg_flags', 'int'],
 ] as const;
 
-export const DEFAULT_RECORD_COLUMNS = [
-  ...LEADING_RECORD_COLUMNS,
-  ['fwd_rst_flags', 'int'],
-  ['bwd_rst_flags', 'int'],
+/** Header lengths through the segment size averages: the same columns in both profiles. */
+const MIDDLE_RECORD_COLUMNS = [
   ['fwd_header_len', 'int'],
   ['bwd_header_len', 'int'],
   ['fwd_pkts_s', 'double'],
@@ -95,6 +93,13 @@ export const DEFAULT_RECORD_COLUMNS = [
   ['pkt_size_avg', 'double'],
   ['fwd_seg_size_avg', 'double'],
   ['bwd_seg_size_avg', 'double'],
+] as const;
+
+export const DEFAULT_RECORD_COLUMNS = [
+  ...LEADING_RECORD_COLUMNS,
+  ['fwd_rst_flags', 'int'],
+  ['bwd_rst_flags', 'int'],
+  ...MIDDLE_RECORD_COLUMNS,
   ['fwd_byts_b_avg', 'double'],
   ['fwd_pkts_b_avg', 'double'],
   ['fwd_blk_rate_avg', 'double'],
@@ -131,27 +136,7 @@ export const DEFAULT_RECORD_COLUMNS = [
 
 export const CICFLOWMETER_RECORD_COLUMNS = [
   ...LEADING_RECORD_COLUMNS,
-  ['fwd_header_len', 'int'],
-  ['bwd_header_len', 'int'],
-  ['fwd_pkts_s', 'double'],
-  ['bwd_pkts_s', 'double'],
-  ['pkt_len_min', 'double'],
-  ['pkt_len_max', 'double'],
-  ['pkt_len_mean', 'double'],
-  ['pkt_len_std', 'double'],
-  ['pkt_len_var', 'double'],
-  ['fin_flag_cnt', 'int'],
-  ['syn_flag_cnt', 'int'],
-  ['rst_flag_cnt', 'int'],
-  ['psh_flag_cnt', 'int'],
-  ['ack_flag_cnt', 'int'],
-  ['urg_flag_cnt', 'int'],
-  ['cwr_flag_count', 'int'],
-  ['ece_flag_cnt', 'int'],
-  ['down_up_ratio', 'double'],
-  ['pkt_size_avg', 'double'],
-  ['fwd_seg_size_avg', 'double'],
-  ['bwd_seg_size_avg', 'double'],
+  ...MIDDLE_RECORD_COLUMNS,
   ['fwd_byts_b_avg', 'int'],
   ['fwd_pkts_b_avg', 'int'],
   ['fwd_blk_rate_avg', 'long'],

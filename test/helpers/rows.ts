@@ -13,3 +13,17 @@ export function recordFields(line: string): string[] {
 export function rowFields(row: FlowRow): string[] {
   return recordFields(row.line);
 }
+
+/** A three-column table (text with a comma, an integer beyond 2^53, a double) for the typed encoders' tests. */
+export const TYPED_HEADER = ['name', 'count', 'rate'];
+export const TYPED_KINDS = ['string', 'int64', 'double'] as const;
+
+/** `n` rows of TYPED_HEADER: rates cycle NaN, a finite value, -Infinity; start times 1,700,000,000 s + i us. */
+export function typedRows(n: number): FlowRow[] {
+  const out: FlowRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const rate = i % 3 === 0 ? 'NaN' : i % 3 === 1 ? `${i}.5E3` : '-Infinity';
+    out.push({ endIndex: i, firstIndex: i, line: `"h,${i}",${9007199254740993n + BigInt(i)},${rate}`, packets: 1, startTsUs: 1_700_000_000_000_000 + i });
+  }
+  return out;
+}

@@ -5,22 +5,15 @@ import { inMemoryDuckDb } from '../../helpers/duckdb.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FlowRow } from '../../../src/flow/flow-engine.js';
+import { TYPED_HEADER, TYPED_KINDS, typedRows } from '../../helpers/rows.js';
 import { ParquetEncoder } from '../../../src/output/parquet-sink.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pcapflow-parquet-'));
 const duck = inMemoryDuckDb();
 
-const header = ['name', 'count', 'rate'];
-const kinds = ['string', 'int64', 'double'] as const;
-function rowsOf(n: number): FlowRow[] {
-  const out: FlowRow[] = [];
-  for (let i = 0; i < n; i++) {
-    const rate = i % 3 === 0 ? 'NaN' : i % 3 === 1 ? `${i}.5E3` : '-Infinity';
-    out.push({ endIndex: i, firstIndex: i, line: `"h,${i}",${9007199254740993n + BigInt(i)},${rate}`, packets: 1, startTsUs: 1_700_000_000_000_000 + i });
-  }
-  return out;
-}
+const header = TYPED_HEADER;
+const kinds = TYPED_KINDS;
+const rowsOf = typedRows;
 
 describe('ParquetEncoder', () => {
   it('flushes a row group every groupRows rows; DuckDB reads every row and type back', async () => {
