@@ -53,9 +53,8 @@ function takeChunkBuffer(): Buffer {
 export function releaseChunk(chunk: Uint8Array): void {
   const buf = chunk.buffer;
   if (!POOLED.has(buf) || CHUNK_POOL.length >= CHUNK_POOL_MAX || buf.byteLength !== CHUNK_SIZE) return;
-  const whole = Buffer.from(buf, 0, CHUNK_SIZE);
   for (const b of CHUNK_POOL) if (b.buffer === buf) return; // given back twice
-  CHUNK_POOL.push(whole);
+  CHUNK_POOL.push(Buffer.from(buf, 0, CHUNK_SIZE));
 }
 
 /**

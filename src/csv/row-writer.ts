@@ -7,16 +7,13 @@
 // 300 k single-packet TCP flows (default profile, rows of 384 bytes) took 9.7 us a row with a string per field and
 // Array.join; see scripts/bench.ts "rows" for the figures after this writer.
 import { needsQuoting } from './csv-line.js';
-import { javaDoubleToString } from './java-format.js';
-import { PcapflowError } from '../errors.js';
+import { javaDoubleToString, javaLongToString } from './java-format.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const DOT = 0x2e;
 const ZERO = 0x30;
-const MINUS = 0x2d;
 const TWO53 = 9007199254740992;
-const TWO63 = 9223372036854775808;
 
 /** A growable byte buffer holding the record being written. */
 export class RowWriter {
@@ -97,16 +94,8 @@ export class RowWriter {
 
   /** Java's `Long.toString` of an integer-valued number (-0 prints 0); throws E_INTERNAL for anything else. */
   long(x: number): void {
-    if (x >= 0 && x < TWO53 && Math.floor(x) === x) return this.uint(x);
-    if (!Number.isInteger(x) || x < -TWO63 || x >= TWO63) {
-      throw new PcapflowError('E_INTERNAL', `javaLongToString: ${String(x)} is not a Java long`);
-    }
-    if (x > -TWO53 && x < 0) {
-      this.ensure(1);
-      this.buf[this.pos++] = MINUS;
-      return this.uint(-x);
-    }
-    this.ascii(BigInt(x).toString()); // beyond 2^53 String() would print shortest digits padded with zeros
+    if (x >= 0 && x < TWO53 && Math.floor(x) === x) this.uint(x);
+    else this.ascii(javaLongToString(x)); // negatives, beyond 2^53 and the refusals: java-format.ts
   }
 
   /** Java's `Double.toString` (java-format.ts), with the common values written directly. */
@@ -145,23 +134,11 @@ export class RowWriter {
 
   /**
    * Text that is almost always plain ASCII with nothing to quote (addresses, timestamps, Community IDs): copied
-   * byte by byte, and written again through text() when a character turns out to need it.
+   * byte by byte, or through text() when a character needs it.
    */
   str(s: string): void {
-    const n = s.length;
-    this.ensure(n);
-    const buf = this.buf;
-    const start = this.pos;
-    let at = start;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7e || c === COMMA || c === QUOTE || c === 0x0a || c === 0x0d) {
-        this.pos = start;
-        return this.text(s);
-      }
-      buf[at++] = c;
-    }
-    this.pos = at;
+    if (RowWriter.plain(s)) this.ascii(s);
+    else this.text(s);
   }
 
   /** True when str(s) would write `s` as it is (ASCII, nothing to quote). */

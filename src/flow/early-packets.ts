@@ -17,7 +17,7 @@
 // (RSS 998), N = 10 920 (RSS 1,095), N = 255 3,875 (RSS 4,050): the slot's 12 N bytes and nothing else. addPacket
 // over 50 k TCP flows round-robin (2 M packets), 5 interleaved runs at a load of 7 on 2 cores: before the hook
 // 0.26-0.54 M packets/s, option off 0.31-0.43, N = 10 0.29-0.76: within this machine's noise.
-import type { Column } from '../csv/columns.js';
+import { col, type Column } from '../csv/columns.js';
 import type { RowWriter } from '../csv/row-writer.js';
 import { PcapflowError } from '../errors.js';
 import { BLOCK_DOUBLES, type FlowState, type PacketFacts } from './flow-state.js';
@@ -80,11 +80,11 @@ export class EarlyPackets {
     const columns: Column[] = [];
     for (let k = 0; k < n; k++) {
       const [size, iat, dir] = earlyPacketNames(k + 1);
-      // `write` puts the same text as `format` straight into the row's bytes (csv/row-writer.ts).
+      // Number columns written straight into the row's bytes (csv/row-writer.ts); col() derives their text.
       columns.push(
-        { name: size, text: false, format: (f) => this.sizeText(f, k), write: (f, _c, w) => this.writeSize(f, k, w) },
-        { name: iat, text: false, format: (f) => this.iatText(f, k), write: (f, _c, w) => this.writeIat(f, k, w) },
-        { name: dir, text: false, format: (f) => this.dirText(f, k), write: (f, _c, w) => this.writeDir(f, k, w) },
+        col(size, (f, _c, w) => this.writeSize(f, k, w)),
+        col(iat, (f, _c, w) => this.writeIat(f, k, w)),
+        col(dir, (f, _c, w) => this.writeDir(f, k, w)),
       );
     }
     this.columns = columns;
@@ -141,18 +141,6 @@ export class EarlyPackets {
     return this.lastWords[(slot + this.n) * 2 + k]!;
   }
 
-  private sizeText(f: FlowState, k: number): string {
-    if (k >= this.count(f)) return '';
-    const w = this.word(f, k);
-    return w < 0 ? (w === -1 ? '0' : String(w + 1)) : String(w); // ~w = -w - 1: a backward size s prints -s
-  }
-
-  private iatText(f: FlowState, k: number): string {
-    if (k >= this.count(f)) return '';
-    const slot = this.slotOf(f); // first: it may switch lastTimes
-    return String(this.lastTimes[slot + k]!);
-  }
-
   private writeSize(f: FlowState, k: number, out: RowWriter): void {
     if (k >= this.count(f)) return;
     const w = this.word(f, k);
@@ -172,8 +160,4 @@ export class EarlyPackets {
     out.ascii(this.word(f, k) < 0 ? '1' : '0');
   }
 
-  private dirText(f: FlowState, k: number): string {
-    if (k >= this.count(f)) return '';
-    return this.word(f, k) < 0 ? '1' : '0';
-  }
 }
