@@ -203,13 +203,23 @@ export interface NfdumpFlow {
   outBytes: number;
 }
 
-/** The flow records of nfcapd files, decoded by nfdump. */
+/**
+ * The records of `nfdump -o json` output. A file without flows prints `[`, `No matching flows`, `]` (nfdump 1.7.1):
+ * nfcapd writes such a file whenever a run crosses its 5-minute rotation boundary after the last datagram (the
+ * new slot's file is empty), so an empty file is zero records, not an error.
+ */
+export function parseNfdumpJson(stdout: string): Record<string, unknown>[] {
+  const text = stdout.trim();
+  if (text === '' || /^\[\s*No matching flows\s*\]$/.test(text)) return [];
+  return JSON.parse(text.startsWith('[') ? text : `[${text}]`) as Record<string, unknown>[];
+}
+
+/** The flow records of nfcapd files, decoded by nfdump (every file: a run may span a rotation). */
 export async function nfdumpFlows(files: string[]): Promise<NfdumpFlow[]> {
   const out: NfdumpFlow[] = [];
   for (const f of files) {
     const { stdout } = await run('nfdump', ['-r', f, '-o', 'json'], { env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
-    const text = stdout.trim();
-    const records = (text === '' ? [] : JSON.parse(text.startsWith('[') ? text : `[${text}]`)) as Record<string, unknown>[];
+    const records = parseNfdumpJson(stdout);
     for (const r of records) {
       if (r['type'] !== 'FLOW') continue;
       const ms = (t: unknown): number => Date.parse(`${String(t)}Z`);
