@@ -168,7 +168,10 @@ export async function startNfcapd(): Promise<Nfcapd> {
       // nfcapd drops what it has not read when it terminates: let it read everything first.
       await waitUdpDrained(port);
       child.kill('SIGTERM');
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 10_000))]);
+      // The timer is cleared once nfcapd exits: a pending one kept the jest worker alive 10 s after its tests.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exit, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
       if (!exited) throw new Error('nfcapd did not stop');
       const files: string[] = [];
       const walk = (d: string): void => {
