@@ -1,12 +1,15 @@
-// `pcapflow packets` against tshark on every capture in ../shared/testdata (malformed ones excepted): the same
-// packet count and, per packet, the same time, caplen, len, and outermost IP addresses, protocol and ports where
-// tshark decodes them. Skips when ../shared or tshark is absent.
+// `pcapflow packets --community-id` against tshark on every capture in ../shared/testdata (malformed ones
+// excepted): the same packet count and, per packet, the same time, caplen, len, outermost IP addresses, protocol
+// and ports where tshark decodes them, and the same Community ID (seed 0) as tshark's communityid dissector where
+// communityIdCompared says the two hash the same tuple. One tshark run per capture serves both checks (tshark's
+// start-up is most of the suite's time; community-id-pcaps.test.ts checks seed 1). Skips when ../shared or tshark
+// is absent.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, HAVE_SHARED, TESTDATA_DIR } from '../helpers/paths.js';
-import { HAVE_TSHARK, listCaptures, tsharkFields } from '../helpers/tshark.js';
+import { communityIdCompared, HAVE_TSHARK, listCaptures, tsharkCommunityIdArgs, tsharkFields } from '../helpers/tshark.js';
 
 const run = promisify(execFile);
 const ENABLED = HAVE_SHARED && HAVE_TSHARK;
@@ -14,10 +17,10 @@ const ENABLED = HAVE_SHARED && HAVE_TSHARK;
 const FIELDS = [
   'frame.time_epoch', 'frame.cap_len', 'frame.len', 'frame.protocols',
   'ip.src', 'ip.dst', 'ip.proto', 'ipv6.src', 'ipv6.dst',
-  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'sctp.srcport', 'sctp.dstport',
+  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'sctp.srcport', 'sctp.dstport', 'communityid',
 ];
 // Reassembly off: every frame is judged on its own bytes, as pcapflow does.
-const TSHARK_ARGS = ['-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+const TSHARK_ARGS = ['-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE', ...tsharkCommunityIdArgs(0)];
 
 const PROTO_BY_NAME: Record<string, number> = {
   tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58, esp: 50, gre: 47, igmp: 2, ip: 4, ipv6: 41, udplite: 136,
@@ -53,12 +56,13 @@ function compareFile(ours: string[][], theirs: string[][]): Mismatch[] {
   for (let i = 0; i < n; i++) {
     const o = ours[i]!;
     const t = theirs[i]!;
-    const [, time, caplen, len, , src, dst, proto, sport, dport] = o;
-    const [tTime, tCap, tLen, protos, ipSrc, ipDst, ipProto, v6Src, v6Dst, tcpS, tcpD, udpS, udpD, sctpS, sctpD] = t;
+    const [, time, caplen, len, , src, dst, proto, sport, dport, communityId] = o;
+    const [tTime, tCap, tLen, protos, ipSrc, ipDst, ipProto, v6Src, v6Dst, tcpS, tcpD, udpS, udpD, sctpS, sctpD, tCommunityId] = t;
     const check = (field: string, a: string | undefined, b: string | undefined): void => {
       if ((a ?? '') !== (b ?? '')) out.push({ frame: i + 1, field, ours: a ?? '', tshark: b ?? '' });
     };
     check('time', time, tTime);
+    if (communityIdCompared(proto ?? '', sport ?? '', protos ?? '')) check('community_id', communityId, first(tCommunityId));
     check('caplen', caplen, tCap);
     check('len', len, tLen);
     const layers = (protos ?? '').split(':');
@@ -95,7 +99,7 @@ function compareFile(ours: string[][], theirs: string[][]): Mismatch[] {
   it.each(captures)('%s', async (rel) => {
     const file = path.join(TESTDATA_DIR, rel);
     const [{ stdout }, theirs] = await Promise.all([
-      run(process.execPath, [CLI, 'packets', file], { maxBuffer: 512 * 1024 * 1024 }),
+      run(process.execPath, [CLI, 'packets', file, '--community-id'], { maxBuffer: 512 * 1024 * 1024 }),
       tsharkFields(file, FIELDS, TSHARK_ARGS).then(withoutCustomBlocks),
     ]);
     const ours = stdout.split('\n').slice(1).filter((l) => l.length > 0).map((l) => l.split('\t'));
