@@ -63,7 +63,7 @@ export type { CaptureSourceInput, FlowsOptions, LabelRuleSpec } from './api/flow
 export { writeFlows } from './api/write-flows.js';
 export type { WriteFlowsOptions, WriteFlowsResult } from './api/write-flows.js';
 export { DEFAULT_RECORD_COLUMNS, CICFLOWMETER_RECORD_COLUMNS, recordColumns } from './api/records.js';
-export type { DefaultFlowRecord, CicflowmeterFlowRecord, FlowRecord, FlowRecordOf, RecordKind } from './api/records.js';
+export type { DefaultFlowRecord, CicflowmeterFlowRecord, FlowRecord, FlowRecordOf, RecordKind, RecordExtraFields, RecordExtras } from './api/records.js';
 export type { OutputFormat } from './output/format.js';
 export type { HeaderVariant } from './csv/header-variants.js';
 export type { TimeFormat } from './output/time-columns.js';

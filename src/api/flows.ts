@@ -64,6 +64,12 @@ export interface FlowsOptions<P extends ProfileName = ProfileName> {
   base64?: boolean;
   /** The `timestamp` field's format (`--time-format`; default: the profile's reference format). */
   timeFormat?: TimeFormat;
+  /** Early-flow features of the first N packets of each flow (`--first-packets N`, 1-255): the records get
+   *  `pkt_k_size`, `pkt_k_iat`, `pkt_k_dir` for k = 1..N (null past the flow's end). */
+  firstPackets?: number;
+  /** Each record gets `source_file`: the input its flow's first packet came from (`--file-column`; buffers and
+   *  streams are named `<buffer i>` / `<stream i>` by their place in the input list). */
+  fileColumn?: boolean;
   /** Aborting stops reading, as an interrupt does on the command line: the flows open then are ended and still
    *  come out of the iterator, which then ends normally (summary.interrupted is true). */
   signal?: AbortSignal;
@@ -251,6 +257,8 @@ export function flows<P extends ProfileName = 'default'>(
         labels: typeof labels === 'string' ? labels : undefined,
         defaultLabel: options.defaultLabel,
         timeFormat: options.timeFormat,
+        firstPackets: options.firstPackets,
+        fileColumn: options.fileColumn,
       });
       opts.inputs = paths;
       it.options = opts;
@@ -269,12 +277,12 @@ export function flows<P extends ProfileName = 'default'>(
           throw new PcapflowError('E_OPTION_INVALID', `flows(): input ${i} is not a path, bytes or a stream of bytes`);
         }
       }
-      const { mapRow } = rowFormat({ ...opts, epochColumn: false }, rules);
-      const maker = new RecordMaker(opts.profile, opts.timeFormat);
-      const make = mapRow === undefined ? (row: FlowRow) => maker.make(row) : (row: FlowRow) => maker.make(mapRow(row));
       // The program may have left the loop while the inputs were looked up: start nothing (no worker threads).
       if (leaving) throw new Error('left before the start');
       const { packetStage, flowStage, stats, jobs } = createFlowStages(opts);
+      const { mapRow } = rowFormat({ ...opts, epochColumn: false }, rules, stats.fileStarts);
+      const maker = new RecordMaker(opts.profile, opts.timeFormat, { firstPackets: opts.firstPackets, fileColumn: opts.fileColumn });
+      const make = mapRow === undefined ? (row: FlowRow) => maker.make(row) : (row: FlowRow) => maker.make(mapRow(row));
       const s = new RecordSink(make, notify, it);
       sink = s;
       const signal = options.signal;

@@ -2,6 +2,8 @@
 // snake_case header variant's names (csv/header-variants.ts, `--header snake_case`) and whose values are the CSV's
 // cells typed: text columns as strings, Java-long columns as numbers, every other number column as a double
 // (NaN and the infinities kept), plus `start_time_us`, the flow's first packet time (µs since the epoch, UTC).
+// With `firstPackets: N` a record also has the 3N early-flow fields (`pkt_k_size`, `pkt_k_iat`, `pkt_k_dir`:
+// integers, null past the flow's end), and with `fileColumn` the `source_file` field, as the CSV's columns.
 // The CSV stays the reference: a record's values are read back from the CSV record the flow engine wrote, and the
 // record keeps that record (under a symbol key, which Object.keys and JSON do not list) so that writeFlows()
 // writes its cells as they were unless the program changed a value. The column lists below are checked against the column tables by
@@ -22,9 +24,11 @@ import type { TimeFormat } from '../output/time-columns.js';
  * - 'long': the cicflowmeter profile's bulk rates (`(long) (bytes / seconds)`, Java's cast): bytes per second of
  *   a bulk that may last one microsecond, so 9 GB in a bulk would pass 2^53, and Java's cast saturates at
  *   Long.MAX_VALUE; a number while it is a safe integer, else a bigint holding the CSV's digits exactly;
- * - 'double': every other number column (statistics, rates, ratios).
+ * - 'double': every other number column (statistics, rates, ratios);
+ * - 'nullable-int': the early-flow columns: a safe integer, or null where the CSV cell is empty (past the flow's
+ *   end).
  */
-export type RecordKind = 'string' | 'int' | 'long' | 'double';
+export type RecordKind = 'string' | 'int' | 'long' | 'double' | 'nullable-int';
 
 /** The first 40 columns, the same in both profiles (spec §6 rows 1-40). */
 const LEADING_RECORD_COLUMNS = [
@@ -171,18 +175,52 @@ type RecordShape<C extends Columns> = { [E in C[number] as E[0]]: ValueOf<E[1]> 
   start_time_us: number;
 };
 
+/**
+ * The fields flows() adds on request: with `firstPackets: N`, for k = 1..N, the k-th packet's signed payload
+ * size (negative backward), its inter-arrival time (µs) and direction (0 forward, 1 backward), null past the
+ * flow's end (`--first-packets`); with `fileColumn`, the capture of the flow's first packet (`--file-column`).
+ */
+export interface RecordExtraFields {
+  [early: `pkt_${number}_size` | `pkt_${number}_iat` | `pkt_${number}_dir`]: number | null;
+  source_file?: string;
+}
+
+/** Which extra fields the records of a run carry. */
+export interface RecordExtras {
+  /** N of `firstPackets` (0 = none). */
+  firstPackets: number;
+  fileColumn: boolean;
+}
+
+const NO_EXTRAS: RecordExtras = { firstPackets: 0, fileColumn: false };
+
+const EARLY_KEY = /^pkt_([1-9]\d*)_(size|iat|dir)$/;
+
 /** A flow of the default profile (`profile: 'default'`, 95 columns). */
-export interface DefaultFlowRecord extends RecordShape<typeof DEFAULT_RECORD_COLUMNS> {}
+export interface DefaultFlowRecord extends RecordShape<typeof DEFAULT_RECORD_COLUMNS>, RecordExtraFields {}
 /** A flow of the cicflowmeter profile (`profile: 'cicflowmeter'`, CICFlowMeter-4.0's 84 columns and community_id). */
-export interface CicflowmeterFlowRecord extends RecordShape<typeof CICFLOWMETER_RECORD_COLUMNS> {}
+export interface CicflowmeterFlowRecord extends RecordShape<typeof CICFLOWMETER_RECORD_COLUMNS>, RecordExtraFields {}
 /** The record type of a profile. */
 export type FlowRecordOf<P extends ProfileName> = P extends 'cicflowmeter' ? CicflowmeterFlowRecord : DefaultFlowRecord;
 /** A record of either profile. */
 export type FlowRecord = DefaultFlowRecord | CicflowmeterFlowRecord;
 
-/** The record columns of a profile, in column order. */
-export function recordColumns(profile: ProfileName): Columns {
-  return profile === 'cicflowmeter' ? CICFLOWMETER_RECORD_COLUMNS : DEFAULT_RECORD_COLUMNS;
+const columnsCache = new Map<string, Columns>();
+
+/** The record columns of a profile, in column order, then the extras' (the CSV's order). */
+export function recordColumns(profile: ProfileName, extras: RecordExtras = NO_EXTRAS): Columns {
+  const base = profile === 'cicflowmeter' ? CICFLOWMETER_RECORD_COLUMNS : DEFAULT_RECORD_COLUMNS;
+  if (extras.firstPackets === 0 && !extras.fileColumn) return base;
+  const id = `${profile}/${extras.firstPackets}/${extras.fileColumn}`;
+  let cols = columnsCache.get(id);
+  if (cols === undefined) {
+    const out: (readonly [string, RecordKind])[] = [...base];
+    for (let k = 1; k <= extras.firstPackets; k++) out.push([`pkt_${k}_size`, 'nullable-int'], [`pkt_${k}_iat`, 'nullable-int'], [`pkt_${k}_dir`, 'nullable-int']);
+    if (extras.fileColumn) out.push(['source_file', 'string']);
+    cols = out;
+    columnsCache.set(id, cols);
+  }
+  return cols;
 }
 
 /** What a record remembers of where it came from. Printed as `[pcapflow row]` by console.log / util.inspect. */
@@ -191,11 +229,13 @@ class Origin {
   readonly line: string;
   readonly profile: ProfileName;
   readonly timeFormat: TimeFormat;
+  readonly extras: RecordExtras;
 
-  constructor(line: string, profile: ProfileName, timeFormat: TimeFormat) {
+  constructor(line: string, profile: ProfileName, timeFormat: TimeFormat, extras: RecordExtras) {
     this.line = line;
     this.profile = profile;
     this.timeFormat = timeFormat;
+    this.extras = extras;
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -215,14 +255,16 @@ function originOf(record: object): Origin | undefined {
   return o instanceof Origin ? o : undefined;
 }
 
-/** The profile and time format of a record made by flows() (or a copy of one), or undefined for another object. */
-export function recordOrigin(record: object): { profile: ProfileName; timeFormat: TimeFormat } | undefined {
+/** The profile, time format and extra fields of a record made by flows() (or a copy of one), or undefined for
+ *  another object. */
+export function recordOrigin(record: object): { profile: ProfileName; timeFormat: TimeFormat; extras: RecordExtras } | undefined {
   const o = originOf(record);
-  return o === undefined ? undefined : { profile: o.profile, timeFormat: o.timeFormat };
+  return o === undefined ? undefined : { profile: o.profile, timeFormat: o.timeFormat, extras: o.extras };
 }
 
-function cellValue(text: string, kind: RecordKind): string | number | bigint {
+function cellValue(text: string, kind: RecordKind): string | number | bigint | null {
   if (kind === 'string') return text;
+  if (kind === 'nullable-int' && text === '') return null;
   const n = Number(text);
   if (kind === 'long' && !Number.isSafeInteger(n)) return BigInt(text);
   return n;
@@ -233,24 +275,26 @@ export class RecordMaker {
   private readonly columns: Columns;
   private readonly profile: ProfileName;
   private readonly timeFormat: TimeFormat;
+  private readonly extras: RecordExtras;
 
-  constructor(profile: ProfileName, timeFormat: TimeFormat) {
+  constructor(profile: ProfileName, timeFormat: TimeFormat, extras: RecordExtras = NO_EXTRAS) {
     this.profile = profile;
     this.timeFormat = timeFormat;
-    this.columns = recordColumns(profile);
+    this.extras = { firstPackets: extras.firstPackets, fileColumn: extras.fileColumn };
+    this.columns = recordColumns(profile, this.extras);
   }
 
   make(row: FlowRow): FlowRecord {
     const cells = splitRecord(row.line);
     const columns = this.columns;
     if (cells.length !== columns.length) throw new PcapflowError('E_INTERNAL', `a ${this.profile} row has ${cells.length} fields, expected ${columns.length}`);
-    const rec: Record<string, string | number | bigint> = {};
+    const rec: Record<string, string | number | bigint | null> = {};
     for (let i = 0; i < columns.length; i++) {
       const [key, kind] = columns[i]!;
       rec[key] = cellValue(cells[i]!, kind);
     }
     rec['start_time_us'] = row.startTsUs;
-    (rec as { [RECORD_ORIGIN]?: Origin })[RECORD_ORIGIN] = new Origin(row.line, this.profile, this.timeFormat);
+    (rec as { [RECORD_ORIGIN]?: Origin })[RECORD_ORIGIN] = new Origin(row.line, this.profile, this.timeFormat, this.extras);
     return rec as unknown as FlowRecord;
   }
 }
@@ -269,6 +313,7 @@ function formatValue(key: string, v: unknown, kind: RecordKind): string {
     if (typeof v !== 'string') throw badValue(key, `expected a string, got ${typeof v}`);
     return v;
   }
+  if (kind === 'nullable-int' && (v === null || v === undefined)) return '';
   if (typeof v === 'bigint') {
     if (kind === 'double') throw badValue(key, 'expected a number, got a bigint');
     return String(v);
@@ -279,17 +324,22 @@ function formatValue(key: string, v: unknown, kind: RecordKind): string {
   return String(v);
 }
 
+function sameExtras(a: RecordExtras, b: RecordExtras): boolean {
+  return a.firstPackets === b.firstPackets && a.fileColumn === b.fileColumn;
+}
+
 /**
  * A record as a FlowRow for the output encoders: its CSV record is the one the flow engine wrote when no value was
- * changed (byte for byte), else the changed cells are formatted from their values and the others kept.
+ * changed (byte for byte), else the changed cells are formatted from their values and the others kept. With
+ * `epochColumn` the start time in µs is added where `--epoch-column` puts it (before `source_file`).
  */
-export function recordRow(record: FlowRecord, profile: ProfileName): FlowRow {
+export function recordRow(record: FlowRecord, profile: ProfileName, extras: RecordExtras = NO_EXTRAS, epochColumn = false): FlowRow {
   const r = record as unknown as Record<string, unknown>;
   const startTsUs = r['start_time_us'];
   if (typeof startTsUs !== 'number' || !Number.isSafeInteger(startTsUs)) throw badValue('start_time_us', 'expected an integer number of µs');
-  const columns = recordColumns(profile);
+  const columns = recordColumns(profile, extras);
   const origin = originOf(record);
-  const cells = origin !== undefined && origin.profile === profile ? splitRecord(origin.line) : null;
+  const cells = origin !== undefined && origin.profile === profile && sameExtras(origin.extras, extras) ? splitRecord(origin.line) : null;
   let changed = cells === null;
   const out = new Array<string>(columns.length);
   for (let i = 0; i < columns.length; i++) {
@@ -303,15 +353,37 @@ export function recordRow(record: FlowRecord, profile: ProfileName): FlowRow {
       changed = true;
     }
   }
-  const line = changed ? csvRecord(out) : origin!.line;
+  let line: string;
+  if (!epochColumn) line = changed ? csvRecord(out) : origin!.line;
+  else if (!extras.fileColumn) line = `${changed ? csvRecord(out) : origin!.line},${startTsUs}`;
+  else {
+    out.splice(out.length - 1, 0, String(startTsUs));
+    line = csvRecord(out);
+  }
   return { line, startTsUs, packets: 0, endIndex: 0, firstIndex: 0 };
+}
+
+/** The profile and extra fields whose keys `record` has (for records not made by flows()), or null. */
+export function shapeOfKeys(record: object): { profile: ProfileName; extras: RecordExtras } | null {
+  let early = 0;
+  let maxK = 0;
+  for (const k of Object.keys(record)) {
+    const m = EARLY_KEY.exec(k);
+    if (m !== null) {
+      early++;
+      maxK = Math.max(maxK, Number(m[1]));
+    }
+  }
+  const extras: RecordExtras = { firstPackets: early === 3 * maxK ? maxK : -1, fileColumn: 'source_file' in record };
+  if (extras.firstPackets < 0) return null;
+  for (const profile of ['default', 'cicflowmeter'] as const) {
+    const cols = recordColumns(profile, extras);
+    if (cols.every(([k]) => k in record) && Object.keys(record).length === cols.length + 1) return { profile, extras };
+  }
+  return null;
 }
 
 /** The profile whose record keys `record` has (for records not made by flows()), or null. */
 export function profileOfKeys(record: object): ProfileName | null {
-  for (const p of ['default', 'cicflowmeter'] as const) {
-    const cols = recordColumns(p);
-    if (cols.every(([k]) => k in record) && Object.keys(record).length === cols.length + 1) return p;
-  }
-  return null;
+  return shapeOfKeys(record)?.profile ?? null;
 }

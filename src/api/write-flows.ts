@@ -16,7 +16,8 @@ import { openOutputFile } from '../output/output-file.js';
 import { profileTimeFormat, timeFormatOf, type TimeFormat } from '../output/time-columns.js';
 import { outputFailure, rowFormat } from '../run.js';
 import { FlowIterable } from './flows.js';
-import { profileOfKeys, recordOrigin, recordRow, type FlowRecord } from './records.js';
+import { firstPacketsOf } from '../flow/early-packets.js';
+import { recordOrigin, recordRow, shapeOfKeys, type FlowRecord, type RecordExtras } from './records.js';
 
 export interface WriteFlowsOptions {
   /** The file to write ('-' for stdout). Its name chooses the format (.csv, .jsonl, .parquet; .gz for CSV and
@@ -28,6 +29,11 @@ export interface WriteFlowsOptions {
   /** The format of the records' `timestamp` field (decides its type in JSON Lines and Parquet). Default: the
    *  run's when the records come from flows(), else the profile's reference format. */
   timeFormat?: TimeFormat;
+  /** N of the records' early-flow fields (`pkt_k_size`...; 0 = none). Default: the run's when the records come
+   *  from flows(), else told by their keys. */
+  firstPackets?: number;
+  /** Whether the records carry `source_file` (the last column). Default as for firstPackets. */
+  fileColumn?: boolean;
   /** Column names (`--header`); default cicflowmeter. */
   header?: HeaderVariant;
   /** Append the `Timestamp (epoch us)` column from `start_time_us` (`--epoch-column`). */
@@ -80,22 +86,31 @@ export async function writeFlows(records: AsyncIterable<FlowRecord> | Iterable<F
   };
   let profile: ProfileName;
   let timeFormat: TimeFormat;
+  let extras: RecordExtras;
   try {
     const origin = first.done === true ? undefined : recordOrigin(first.value);
     const runOpts = records instanceof FlowIterable ? (records.options ?? undefined) : undefined;
-    const keysProfile = first.done === true || origin !== undefined ? null : profileOfKeys(first.value);
-    profile = options.profile ?? origin?.profile ?? runOpts?.profile ?? keysProfile ?? 'default';
-    if (first.done !== true && origin === undefined && keysProfile === null && options.profile === undefined) {
+    const keysShape = first.done === true || origin !== undefined ? null : shapeOfKeys(first.value);
+    profile = options.profile ?? origin?.profile ?? runOpts?.profile ?? keysShape?.profile ?? 'default';
+    if (first.done !== true && origin === undefined && keysShape === null && options.profile === undefined) {
       throw invalid('the records have neither the default nor the cicflowmeter profile\'s keys; give options.profile');
     }
     if (origin !== undefined && origin.profile !== profile) throw invalid(`profile ${profile} given, but the records are ${origin.profile} records`);
     timeFormat = options.timeFormat !== undefined ? timeFormatOf(options.timeFormat, profile) : (origin?.timeFormat ?? runOpts?.timeFormat ?? profileTimeFormat(profile));
+    const found = origin?.extras ?? (runOpts ? { firstPackets: runOpts.firstPackets, fileColumn: runOpts.fileColumn } : undefined) ?? keysShape?.extras;
+    let firstPackets: number;
+    try {
+      firstPackets = firstPacketsOf(options.firstPackets ?? found?.firstPackets ?? 0);
+    } catch (err) {
+      throw invalid((err as Error).message);
+    }
+    extras = { firstPackets, fileColumn: options.fileColumn ?? found?.fileColumn ?? false };
   } catch (err) {
     await close();
     throw err;
   }
 
-  const { kinds, header: names } = rowFormat({ profile, timeFormat, epochColumn: options.epochColumn === true, header, defaultLabel: 'BENIGN', firstPackets: 0, fileColumn: false }, null);
+  const { kinds, header: names } = rowFormat({ profile, timeFormat, epochColumn: options.epochColumn === true, header, defaultLabel: 'BENIGN', ...extras }, null);
   let out;
   try {
     out = await openOutputFile(output, process.stdout);
@@ -108,9 +123,7 @@ export async function writeFlows(records: AsyncIterable<FlowRecord> | Iterable<F
   async function* batches(): AsyncGenerator<{ rows: FlowRow[] }> {
     let batch: FlowRow[] = [];
     const add = (r: FlowRecord): void => {
-      const row = recordRow(r, profile);
-      if (epochColumn) row.line += ',' + String(row.startTsUs);
-      batch.push(row);
+      batch.push(recordRow(r, profile, extras, epochColumn));
       rows++;
     };
     try {

@@ -36,6 +36,8 @@ interface Case {
   args: string[];
   flowsOpts: Parameters<Api['flows']>[1];
   writeOpts: { header?: 'cicflowmeter' | 'cic-ids2017' | 'cse-cic-ids2018' | 'snake_case'; epochColumn?: boolean };
+  /** The extra record fields the options ask for (firstPackets, fileColumn). */
+  extras?: { firstPackets: number; fileColumn: boolean };
 }
 
 const CASES: Case[] = [
@@ -55,6 +57,22 @@ const CASES: Case[] = [
     flowsOpts: { profile: 'cicflowmeter', labels: rulesFile, timeFormat: 'iso', flowTimeout: 30, activityTimeout: 1, communityIdSeed: 7 },
     writeOpts: { header: 'cic-ids2017' },
   },
+  {
+    name: 'default, first packets 4, file column, epoch column',
+    profile: 'default',
+    args: ['--first-packets', '4', '--file-column', '--epoch-column'],
+    flowsOpts: { firstPackets: 4, fileColumn: true },
+    writeOpts: { epochColumn: true },
+    extras: { firstPackets: 4, fileColumn: true },
+  },
+  {
+    name: 'cicflowmeter, jobs 2, first packets 2, file column, cse-cic-ids2018',
+    profile: 'cicflowmeter',
+    args: ['--profile', 'cicflowmeter', '--jobs', '2', '--first-packets', '2', '--file-column', '--header', 'cse-cic-ids2018'],
+    flowsOpts: { profile: 'cicflowmeter', jobs: 2, firstPackets: 2, fileColumn: true },
+    writeOpts: { header: 'cse-cic-ids2018' },
+    extras: { firstPackets: 2, fileColumn: true },
+  },
 ];
 
 async function records(inputs: string[], opts: Case['flowsOpts']): Promise<Record<string, unknown>[]> {
@@ -65,6 +83,7 @@ async function records(inputs: string[], opts: Case['flowsOpts']): Promise<Recor
 
 function sameCell(value: unknown, cell: string, kind: string): boolean {
   if (kind === 'string') return value === cell;
+  if (kind === 'nullable-int') return cell === '' ? value === null : Number.isSafeInteger(value) && value === Number(cell);
   if (typeof value === 'bigint') return kind === 'long' && value === BigInt(cell) && !Number.isSafeInteger(Number(cell));
   if (typeof value !== 'number') return false;
   const n = Number(cell); // Java's NaN / Infinity / 1.0E7 spellings are JS number syntax
@@ -82,7 +101,7 @@ describe('flows() records are the CSV rows, typed', () => {
     const header = rows.shift()!;
     const recs = await records(inputs, c.flowsOpts);
     expect(recs.length).toBe(rows.length);
-    const columns = api.recordColumns(c.profile);
+    const columns = api.recordColumns(c.profile, c.extras);
     expect(columns.map(([k]) => k)).toEqual(header);
     recs.forEach((rec, r) => {
       expect(Object.keys(rec)).toEqual([...header, 'start_time_us']);
@@ -172,6 +191,32 @@ describe('writeFlows() writes the bytes the command line writes', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('.pcapflow-'))).toEqual([]);
     await expect(api.writeFlows(api.flows(SAMPLE_FILES), { path: path.join(tmp, 'x.parquet.gz') })).rejects.toMatchObject({ code: 'E_OPTION_INVALID' });
     await expect(api.writeFlows(api.flows(SAMPLE_FILES), { path: path.join(tmp, 'x.csv'), format: 'jsonl' })).rejects.toMatchObject({ code: 'E_OPTION_INVALID' });
+  });
+
+  it('plain objects with early-flow and source_file keys: told by their keys, written as the command line', async () => {
+    const ref = path.join(tmp, 'plain-ref.csv');
+    cli(SAMPLE_FILES, ref, ['--first-packets', '3', '--file-column']);
+    const out = path.join(tmp, 'plain.csv');
+    const plain: Record<string, unknown>[] = [];
+    // Object.entries drops the record's origin: writeFlows sees plain objects and must read N and source_file
+    // from the keys
+    for await (const r of api.flows(SAMPLE_FILES, { firstPackets: 3, fileColumn: true })) plain.push(Object.fromEntries(Object.entries(r)));
+    expect(plain[0]!['pkt_3_dir']).not.toBeUndefined();
+    await api.writeFlows(plain as unknown as DefaultFlowRecord[], { path: out });
+    const a = parse(readFileSync(ref)) as string[][];
+    const b = parse(readFileSync(out)) as string[][];
+    expect(b[0]).toEqual(a[0]);
+    expect(b.length).toBe(a.length);
+    const early = a[0]!.map((name, i) => (/^Pkt \d Size|^Pkt \d IAT|^Pkt \d Dir|^Source File$/.test(name) ? i : -1)).filter((i) => i >= 0);
+    expect(early.length).toBe(10);
+    for (let r = 1; r < a.length; r++) expect(early.map((i) => b[r]![i])).toEqual(early.map((i) => a[r]![i]));
+    // a null early value of a changed copy is an empty cell; a wrong key count is refused
+    const changed = { ...plain[0]!, pkt_1_size: null };
+    await api.writeFlows([changed as unknown as DefaultFlowRecord], { path: out });
+    expect((parse(readFileSync(out)) as string[][])[1]![a[0]!.indexOf('Pkt 1 Size')]).toBe('');
+    const broken = { ...plain[0]! };
+    delete broken['pkt_2_iat'];
+    await expect(api.writeFlows([broken as unknown as DefaultFlowRecord], { path: out })).rejects.toMatchObject({ code: 'E_OPTION_INVALID' });
   });
 
   it('no records: the header alone, as the command line writes for a capture without flows', async () => {

@@ -51,7 +51,7 @@ describe('RecordMaker and recordRow', () => {
     expect(rec['label']).toBe('a,b');
     expect(rec['start_time_us']).toBe(1_700_000_000_123_456);
     expect(Object.keys(rec).length).toBe(96);
-    expect(recordOrigin(rec)).toEqual({ profile: 'default', timeFormat: 'iso' });
+    expect(recordOrigin(rec)).toEqual({ profile: 'default', timeFormat: 'iso', extras: { firstPackets: 0, fileColumn: false } });
     expect(recordRow(rec as never, 'default').line).toBe(row.line);
     expect(profileOfKeys({ ...rec })).toBe('default');
   });
