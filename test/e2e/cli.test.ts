@@ -156,6 +156,11 @@ describe('pcapflow <capture> (flows)', () => {
       const r = pcapflow([SAMPLES_DIR, '--jobs', '2', '-q'], { env: { PCAPFLOW_WORKER_FAULT: fault } });
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(/^pcapflow: .*worker/);
+      // a thrown error reaches the user with its own message: Node delivers a worker's last messages before its
+      // 'exit' event (lib/internal/worker.js drains the ports on exit), so the pool's generic "exited with status"
+      // never hides the report
+      if (fault === 'throw') expect(r.stderr).toMatch(/injected worker fault/);
+      else expect(r.stderr).toMatch(/exited with status 3/);
     }
   });
 });
