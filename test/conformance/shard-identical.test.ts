@@ -1,5 +1,5 @@
 // `--shard K/N` splits a run without changing it: on shared captures (clean, damaged and skipped packets
-// included), for N = 1, 2, 3 and 7, in both profiles, with --jobs 1 and 2 inside each shard, the N parts hold
+// included), for N = 1, 2, 3 and 7, in both profiles, with --jobs 1 or 2 inside each shard (both at N = 2), the N parts hold
 // exactly the single run's rows, each part in the single run's order, their counters add up to the single run's,
 // and `pcapflow merge` writes the single run's bytes and summary. Skips when ../shared is absent.
 import { describe, expect, it } from '@jest/globals';
@@ -45,6 +45,8 @@ function isSubsequence(sub: string[], all: string[]): boolean {
 }
 
 (HAVE_SHARED ? describe : describe.skip)('--shard K/N parts are the single run', () => {
+  // (N, --jobs inside each shard): every N, and worker threads inside a shard at an even and an odd N.
+  const SPLITS: [number, number][] = [[1, 1], [2, 1], [2, 2], [3, 2], [7, 1]];
   it.each(['default', 'cicflowmeter'])('profile %s: N = 1, 2, 3, 7; --jobs 1 and 2 inside a shard', async (profile) => {
     const singleOut = path.join(tmp, `single-${profile}.csv`);
     const single = await runFlows(normalizeOptions({ inputs: INPUTS, output: singleOut, profile, quiet: true }), new PassThrough());
@@ -53,42 +55,40 @@ function isSubsequence(sub: string[], all: string[]): boolean {
     expect(singleRows.length).toBeGreaterThan(100);
     expect(single.summary.packets_skipped).toBeGreaterThan(0);
     expect(single.summary.damage.length).toBeGreaterThan(0);
-    for (const n of [1, 2, 3, 7]) {
-      for (const jobs of [1, 2]) {
-        const dir = path.join(tmp, `parts-${profile}-${n}-${jobs}`);
-        const parts: RunSummary[] = [];
-        const partRows: string[][] = [];
-        for (let k = 0; k < n; k++) {
-          const r = await runFlows(normalizeOptions({ inputs: INPUTS, profile, jobs, quiet: true, shard: `${k}/${n}`, outDir: dir }), new PassThrough());
-          expect(r.exitCode).toBe(single.exitCode);
-          parts.push(r.summary);
-          const name = readdirSync(dir).find((f) => f.startsWith(`part-${String(k).padStart(5, '0')}-of-`))!;
-          expect(name).toBe(`part-${String(k).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.csv`);
-          const csv = readFileSync(path.join(dir, name), 'utf8');
-          expect(csv.split('\n')[0]).toBe(singleCsv.split('\n')[0]);
-          partRows.push(lines(csv));
-        }
-        // Rows: together exactly the single run's, each part in the single run's order.
-        expect(partRows.flat().sort()).toEqual([...singleRows].sort());
-        for (const rows of partRows) expect(isSubsequence(rows, singleRows)).toBe(true);
-        if (n > 1) expect(partRows.filter((r) => r.length > 0).length).toBeGreaterThan(1);
-        // Counters add up; every shard read every packet (its own + other shards'); only shard 0 counts skips.
-        for (const c of COUNTERS) expect(parts.reduce((a, s) => a + s[c], 0)).toBe(single.summary[c]);
-        const total = single.summary.packets_read;
-        for (const [k, s] of parts.entries()) {
-          expect(s.packets_read + (s.other_shard ?? -1)).toBe(total);
-          expect(s.damage).toEqual(single.summary.damage);
-          if (k > 0) expect(s.packets_skipped).toBe(0);
-        }
-        // Merge: the single run's bytes and summary.
-        const mergedOut = path.join(tmp, `merged-${profile}-${n}-${jobs}.csv`);
-        const merged = await runMerge([dir], mergedOut, new PassThrough());
-        expect(readFileSync(mergedOut, 'utf8') === singleCsv).toBe(true);
-        expect(merged.exitCode).toBe(single.exitCode);
-        expect(comparable(merged.summary)).toEqual(comparable(single.summary));
-        expect(merged.summary.parts).toBe(n);
-        rmSync(dir, { recursive: true });
+    for (const [n, jobs] of SPLITS) {
+      const dir = path.join(tmp, `parts-${profile}-${n}-${jobs}`);
+      const parts: RunSummary[] = [];
+      const partRows: string[][] = [];
+      for (let k = 0; k < n; k++) {
+        const r = await runFlows(normalizeOptions({ inputs: INPUTS, profile, jobs, quiet: true, shard: `${k}/${n}`, outDir: dir }), new PassThrough());
+        expect(r.exitCode).toBe(single.exitCode);
+        parts.push(r.summary);
+        const name = readdirSync(dir).find((f) => f.startsWith(`part-${String(k).padStart(5, '0')}-of-`))!;
+        expect(name).toBe(`part-${String(k).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.csv`);
+        const csv = readFileSync(path.join(dir, name), 'utf8');
+        expect(csv.split('\n')[0]).toBe(singleCsv.split('\n')[0]);
+        partRows.push(lines(csv));
       }
+      // Rows: together exactly the single run's, each part in the single run's order.
+      expect(partRows.flat().sort()).toEqual([...singleRows].sort());
+      for (const rows of partRows) expect(isSubsequence(rows, singleRows)).toBe(true);
+      if (n > 1) expect(partRows.filter((r) => r.length > 0).length).toBeGreaterThan(1);
+      // Counters add up; every shard read every packet (its own + other shards'); only shard 0 counts skips.
+      for (const c of COUNTERS) expect(parts.reduce((a, s) => a + s[c], 0)).toBe(single.summary[c]);
+      const total = single.summary.packets_read;
+      for (const [k, s] of parts.entries()) {
+        expect(s.packets_read + (s.other_shard ?? -1)).toBe(total);
+        expect(s.damage).toEqual(single.summary.damage);
+        if (k > 0) expect(s.packets_skipped).toBe(0);
+      }
+      // Merge: the single run's bytes and summary.
+      const mergedOut = path.join(tmp, `merged-${profile}-${n}-${jobs}.csv`);
+      const merged = await runMerge([dir], mergedOut, new PassThrough());
+      expect(readFileSync(mergedOut, 'utf8') === singleCsv).toBe(true);
+      expect(merged.exitCode).toBe(single.exitCode);
+      expect(comparable(merged.summary)).toEqual(comparable(single.summary));
+      expect(merged.summary.parts).toBe(n);
+      rmSync(dir, { recursive: true });
     }
   });
 });

@@ -18,8 +18,11 @@ import { listCaptures } from '../helpers/tshark.js';
 /** One packet as a full read sees it: the offset just past its record/block, and every field and byte of it. */
 interface Seen {
   end: number;
-  /** offset, record number, time, lengths, link type and the data bytes, as one string (cheap to compare). */
+  /** offset, record number, time, lengths and link type, as one string (cheap to compare). */
   sig: string;
+  /** A copy of the packet's bytes (compared with Buffer.compare: a latin1 string of them per packet made the
+   *  reads ~20x slower, 386 vs 17 ms a full read of a 6.8 MB capture). */
+  data: Uint8Array;
 }
 
 interface Read {
@@ -38,7 +41,8 @@ function read(bytes: Uint8Array): Read {
     for (let pkt = p.next(); pkt !== null; pkt = p.next()) {
       packets.push({
         end: p.bytesConsumed,
-        sig: `${pkt.offset}/${pkt.recordNumber}/${pkt.tsUs}/${pkt.capLen}/${pkt.origLen}/${pkt.linkType}/${Buffer.from(pkt.data).toString('latin1')}`,
+        sig: `${pkt.offset}/${pkt.recordNumber}/${pkt.tsUs}/${pkt.capLen}/${pkt.origLen}/${pkt.linkType}`,
+        data: pkt.data.slice(),
       });
     }
     p.end();
@@ -66,7 +70,9 @@ function checkPrefix(bytes: Uint8Array, full: Read, cut: number): void {
   for (let i = 0; i < count; i++) {
     const got = r.packets[i] as Seen;
     const want = full.packets[i] as Seen;
-    if (got.sig !== want.sig || got.end !== want.end) expect({ cut, packet: i, ...got }).toEqual({ cut, packet: i, ...want });
+    if (got.sig !== want.sig || got.end !== want.end || Buffer.compare(got.data, want.data) !== 0) {
+      expect({ cut, packet: i, ...got, data: Buffer.from(got.data).toString('hex') }).toEqual({ cut, packet: i, ...want, data: Buffer.from(want.data).toString('hex') });
+    }
   }
   const damageAt = full.error?.offset ?? Number.POSITIVE_INFINITY;
   if (cut > damageAt) {
