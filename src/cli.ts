@@ -142,7 +142,7 @@ async function main(): Promise<void> {
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' })
             .option('shard', { type: 'string', describe: 'task K of N (0-based, e.g. 3/8; also PCAPFLOW_SHARD=K/N): keep the flows of this share; pcapflow merge joins the N parts' })
             .option('shard-by', { type: 'string', choices: ['flow', 'file'], describe: 'with --shard: flow (default; every shard reads every input) or file (whole input files per shard, for captures whose flows do not cross files)' })
-            .option('out-dir', { type: 'string', describe: 'in place of -o: one output per input capture, DIR/<its path under the directory given, or its name>.<format\'s extension>; with --shard, DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge)' })
+            .option('out-dir', { type: 'string', describe: 'in place of -o: one output per input capture, DIR/<its path under the directory given, or its name, capture extension replaced by the format\'s>; with --shard, DIR/part-KKKKK-of-NNNNN.csv and DIR/_stats/part-KKKKK.{json,order} (for pcapflow merge)' })
             .option('gzip', { type: 'boolean', describe: 'gzip the output (.csv.gz, .jsonl.gz); for stdout and --out-dir, as a .gz -o name does' })
             .option('file-column', { type: 'boolean', default: false, describe: 'append "Source File": the path of the input file holding the flow\'s first packet (as given, or as found in a directory)' })
             .option('progress', { type: 'boolean', describe: 'progress on stderr (bytes of the total, packets/s, flows, ETA); default: when stderr is a terminal and not --quiet; --no-progress: never' })
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
           .example('$0 x.pcap --profile cicflowmeter --header cic-ids2017', 'column names of the CIC-IDS2017 CSVs (also cse-cic-ids2018, snake_case)')
           .example('$0 x.pcap --profile cicflowmeter --time-format iso --epoch-column', 'ISO Timestamp and an exact epoch µs column')
           .example('$0 x.pcap --first-packets 10 -o early.parquet', 'size, inter-arrival time and direction of each flow\'s first 10 packets (30 columns)')
-          .example('$0 captures/ --out-dir flows/ --format jsonl --gzip', 'one output per capture: captures/a/x.pcap -> flows/a/x.pcap.jsonl.gz')
+          .example('$0 captures/ --out-dir flows/ --format jsonl --gzip', 'one output per capture: captures/a/x.pcap -> flows/a/x.jsonl.gz')
           .example('$0 mon.pcap tue.pcap --file-column -o week.csv', 'one output, each flow with the path of its capture')
           .example('$0 big.pcap.gz -o flows.csv --progress', 'progress on stderr even when it is not a terminal')
           .example('$0 day.pcap --labels rules.csv --default-label BENIGN -o day.parquet', 'Label column from ordered rules (CIDR, ports, protocol, UTC time window)'),

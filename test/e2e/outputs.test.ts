@@ -65,6 +65,20 @@ async function singleRun(input: string, ext: string, extra: string[]): Promise<{
 const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a];
 
 /** The files under `dir` a walk reads: those that start like a pcap, a pcapng or gzip holding one (relative). */
+/** An input's output name under --out-dir when it has no twin: without a final .gz, its capture extension
+ *  replaced (README "One output per input"). */
+function stem(rel: string): string {
+  return rel.replace(/\.gz$/i, '').replace(/\.(pcap|pcapng|cap|dmp|ntar|snoop)$/i, '');
+}
+
+/** `rel -> stem + ext`, or for twins (inputs of one stem: samples/hostile has x.pcap beside x.pcapng) the name
+ *  without .gz + ext. */
+function outputNames(dir: string, rels: string[], ext: string): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const f of rels) count.set(stem(f), (count.get(stem(f)) ?? 0) + 1);
+  return new Map(rels.map((f) => [path.join(dir, f), count.get(stem(f))! > 1 ? `${f.replace(/\.gz$/i, '')}${ext}` : `${stem(f)}${ext}`]));
+}
+
 function capturesUnder(dir: string): string[] {
   return filesUnder(dir).filter((f) => {
     let head = readFileSync(path.join(dir, f));
@@ -116,6 +130,8 @@ function makeTree(): { root: string; expected: (input: string) => string | undef
     mkdirSync(path.join(root, 'a', 'b', 'c'), { recursive: true });
     symlinkSync(path.join(SAMPLES_DIR, 'tcp-handshake.pcap'), path.join(root, 'top.pcap'));
     symlinkSync(path.join(SAMPLES_DIR, 'dns-udp.pcapng'), path.join(root, 'a', 'dns.pcapng'));
+    // a twin: dns.pcap beside dns.pcapng (both would be a/dns.csv)
+    symlinkSync(path.join(SAMPLES_DIR, 'icmp-echo.pcap'), path.join(root, 'a', 'dns.pcap'));
     symlinkSync(path.join(SAMPLES_DIR, 'corrupt-block.pcapng'), path.join(root, 'a', 'b', 'corrupt.pcapng'));
     symlinkSync(path.join(SAMPLES_DIR, 'vlan.pcap'), path.join(root, 'a', 'b', 'c', 'vlan.pcap'));
     if (HAVE_SHARED) {
@@ -128,44 +144,46 @@ function makeTree(): { root: string; expected: (input: string) => string | undef
 }
 
 describe('pcapflow CAPTURES --out-dir DIR (one output per input)', () => {
-  it('writes each sample to DIR/<its path under the directory>.csv, byte for byte its single run, with --jobs 1 and 2', async () => {
+  it('writes each sample to DIR/<its path under the directory, new extension>.csv, byte for byte its single run, with --jobs 1 and 2', async () => {
     const inputs = capturesUnder(SAMPLES_DIR);
     expect(inputs.length).toBeGreaterThan(20);
-    const expected = new Map(inputs.map((f) => [path.join(SAMPLES_DIR, f), `${f}.csv`]));
+    const expected = outputNames(SAMPLES_DIR, inputs, '.csv');
     await checkAgainstSingleRuns([SAMPLES_DIR], expected, '.csv', [], [1, 2]);
   });
 
   (HAVE_SHARED ? it : it.skip)('does the same on the shared format captures (pcap, pcapng, gzip), given as a directory', async () => {
     const dir = path.join(TESTDATA_DIR, 'format');
     const inputs = capturesUnder(dir).filter((f) => f !== 'LICENSES');
-    const expected = new Map(inputs.map((f) => [path.join(dir, f), `${f.replace(/\.gz$/, '')}.csv`]));
+    const expected = outputNames(dir, inputs, '.csv');
     await checkAgainstSingleRuns([dir], expected, '.csv', [], [2]);
   });
 
-  it('keeps the tree of a walked directory and names a file given directly by its base name', async () => {
+  it('keeps the tree of a walked directory, names a file given directly by its base name, and keeps twins apart', async () => {
     const { root } = makeTree();
     const direct = path.join(SAMPLES_DIR, 'icmp-echo.pcap');
     const expected = new Map<string, string>([
-      [path.join(root, 'a', 'b', 'c', 'vlan.pcap'), 'a/b/c/vlan.pcap.csv'],
-      [path.join(root, 'a', 'b', 'corrupt.pcapng'), 'a/b/corrupt.pcapng.csv'],
+      [path.join(root, 'a', 'b', 'c', 'vlan.pcap'), 'a/b/c/vlan.csv'],
+      [path.join(root, 'a', 'b', 'corrupt.pcapng'), 'a/b/corrupt.csv'],
       [path.join(root, 'a', 'dns.pcapng'), 'a/dns.pcapng.csv'],
-      [path.join(root, 'top.pcap'), 'top.pcap.csv'],
-      [direct, 'icmp-echo.pcap.csv'],
+      [path.join(root, 'a', 'dns.pcap'), 'a/dns.pcap.csv'],
+      [path.join(root, 'top.pcap'), 'top.csv'],
+      [direct, 'icmp-echo.csv'],
     ]);
     if (HAVE_SHARED) {
-      expected.set(path.join(root, 'a', 'b', 'c', 'http.pcap.gz'), 'a/b/c/http.pcap.csv');
-      expected.set(path.join(root, 'a', 'b', 'one.pcap'), 'a/b/one.pcap.csv');
+      expected.set(path.join(root, 'a', 'b', 'c', 'http.pcap.gz'), 'a/b/c/http.csv');
+      expected.set(path.join(root, 'a', 'b', 'one.pcap'), 'a/b/one.csv');
     }
     await checkAgainstSingleRuns([root, direct], expected, '.csv', [], [1, 2]);
   });
 
   it('writes JSON Lines with --gzip (.jsonl.gz), Parquet, header variants, labels and time columns like single runs', async () => {
     const { root } = makeTree();
+    // the tree's twins (a/dns.pcap, a/dns.pcapng) keep their capture extensions
     const names = (ext: string): Map<string, string> =>
       new Map(
         capturesUnder(root)
           .filter((f) => !f.endsWith('.txt'))
-          .map((f) => [path.join(root, f), `${f.replace(/\.gz$/, '')}${ext}`]),
+          .map((f) => [path.join(root, f), /^a\/dns\./.test(f) ? `${f}${ext}` : `${stem(f)}${ext}`]),
       );
     const rules = path.join(tmp, 'rules.csv');
     writeFileSync(rules, 'label,src,dst,dst_port,protocol,start,end,either\nDNS,,,53,udp,,,yes\nWeb,,,80,tcp,,,yes\n');
@@ -204,12 +222,12 @@ describe('pcapflow CAPTURES --out-dir DIR (one output per input)', () => {
     symlinkSync(path.join(SAMPLES_DIR, 'tcp-handshake.pcap'), path.join(src, 'good.pcap'));
     const dir = newDir();
     mkdirSync(dir);
-    writeFileSync(path.join(dir, 'bad.pcapng.csv'), 'older output\n');
+    writeFileSync(path.join(dir, 'bad.csv'), 'older output\n');
     const r = pcapflow([src, '--out-dir', dir, '--stats', `${dir}.json`]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.pcapng\.gz: .*gzip.*not written/);
-    expect(readFileSync(path.join(dir, 'bad.pcapng.csv'), 'utf8')).toBe('older output\n');
-    expect(readFileSync(path.join(dir, 'good.pcap.csv')).equals((await singleRun(path.join(src, 'good.pcap'), '.csv', [])).bytes)).toBe(true);
+    expect(readFileSync(path.join(dir, 'bad.csv'), 'utf8')).toBe('older output\n');
+    expect(readFileSync(path.join(dir, 'good.csv')).equals((await singleRun(path.join(src, 'good.pcap'), '.csv', [])).bytes)).toBe(true);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const stats = JSON.parse(readFileSync(`${dir}.json`, 'utf8'));
     expect(stats.outputs.map((o: { written: boolean }) => o.written)).toEqual([false, true]);
@@ -337,7 +355,7 @@ describe('--file-column', () => {
     const inputs = ['tcp-handshake.pcap', 'dns-udp.pcapng'].map((f) => path.join(SAMPLES_DIR, f));
     expect(pcapflow([...inputs, '--out-dir', out, '--file-column', '-q']).status).toBe(0);
     for (const input of inputs) {
-      const rows = parse(readFileSync(path.join(out, `${path.basename(input)}.csv`))) as string[][];
+      const rows = parse(readFileSync(path.join(out, `${stem(path.basename(input))}.csv`))) as string[][];
       expect(rows.length).toBeGreaterThan(1);
       for (const r of rows.slice(1)) expect(r.at(-1)).toBe(input);
     }
