@@ -99,6 +99,18 @@ const MIDDLE_RECORD_COLUMNS = [
   ['bwd_seg_size_avg', 'double'],
 ] as const;
 
+/** The active and idle period statistics: the same columns in both profiles. */
+const ACTIVE_IDLE_RECORD_COLUMNS = [
+  ['active_mean', 'double'],
+  ['active_std', 'double'],
+  ['active_max', 'double'],
+  ['active_min', 'double'],
+  ['idle_mean', 'double'],
+  ['idle_std', 'double'],
+  ['idle_max', 'double'],
+  ['idle_min', 'double'],
+] as const;
+
 export const DEFAULT_RECORD_COLUMNS = [
   ...LEADING_RECORD_COLUMNS,
   ['fwd_rst_flags', 'int'],
@@ -120,14 +132,7 @@ export const DEFAULT_RECORD_COLUMNS = [
   ['bwd_act_data_pkts', 'int'],
   ['fwd_seg_size_min', 'int'],
   ['bwd_seg_size_min', 'int'],
-  ['active_mean', 'double'],
-  ['active_std', 'double'],
-  ['active_max', 'double'],
-  ['active_min', 'double'],
-  ['idle_mean', 'double'],
-  ['idle_std', 'double'],
-  ['idle_max', 'double'],
-  ['idle_min', 'double'],
+  ...ACTIVE_IDLE_RECORD_COLUMNS,
   ['icmp_code', 'int'],
   ['icmp_type', 'int'],
   ['fwd_tcp_retrans_count', 'int'],
@@ -155,14 +160,7 @@ export const CICFLOWMETER_RECORD_COLUMNS = [
   ['init_bwd_win_byts', 'int'],
   ['fwd_act_data_pkts', 'int'],
   ['fwd_seg_size_min', 'int'],
-  ['active_mean', 'double'],
-  ['active_std', 'double'],
-  ['active_max', 'double'],
-  ['active_min', 'double'],
-  ['idle_mean', 'double'],
-  ['idle_std', 'double'],
-  ['idle_max', 'double'],
-  ['idle_min', 'double'],
+  ...ACTIVE_IDLE_RECORD_COLUMNS,
   ['label', 'string'],
   ['community_id', 'string'],
 ] as const;
