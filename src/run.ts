@@ -376,8 +376,25 @@ async function runPerInput(opts: Options, stdout: Writable, control: RunControl)
   return { exitCode, summary };
 }
 
-const SUMMED = ['files', 'bytes_read', 'packets_read', 'packets_decoded', 'packets_truncated', 'packets_skipped', 'packets_in_flows', 'packets_dropped', 'flows_written'] as const;
-const SUMMED_MAPS = ['skipped', 'dropped', 'flow_events', 'tunnels'] as const;
+/** The packet and flow counters of a summary, and its maps of counters by reason. */
+export type SummaryCounter = 'files' | 'bytes_read' | 'packets_read' | 'packets_decoded' | 'packets_truncated' | 'packets_skipped' | 'packets_in_flows' | 'packets_dropped' | 'flows_written';
+export type SummaryCounterMap = 'skipped' | 'dropped' | 'flow_events' | 'tunnels';
+
+/**
+ * Add the `counters` and the maps `maps` of `summaries` into `into` (a map's keys in the order first seen), then
+ * put its skip reasons in the order a single run lists them. Shared by the sum of --out-dir's runs and by
+ * `pcapflow merge`.
+ */
+export function addSummaryCounters(into: RunSummary, summaries: readonly RunSummary[], counters: readonly SummaryCounter[], maps: readonly SummaryCounterMap[]): void {
+  for (const s of summaries) {
+    for (const k of counters) into[k] += s[k];
+    for (const m of maps) for (const [k, v] of Object.entries(s[m])) into[m][k] = (into[m][k] ?? 0) + v;
+  }
+  into.skipped = Object.fromEntries(SKIP_REASONS.filter((r) => into.skipped[r] !== undefined).map((r) => [r, into.skipped[r]!]));
+}
+
+const SUMMED: readonly SummaryCounter[] = ['files', 'bytes_read', 'packets_read', 'packets_decoded', 'packets_truncated', 'packets_skipped', 'packets_in_flows', 'packets_dropped', 'flows_written'];
+const SUMMED_MAPS: readonly SummaryCounterMap[] = ['skipped', 'dropped', 'flow_events', 'tunnels'];
 
 /** The summary of a set of runs: counters summed, the largest memory figures. */
 function sumSummaries(summaries: readonly RunSummary[], opts: Options, skipped: string[], damage: CaptureDamage[], elapsedS: number): RunSummary {
@@ -412,12 +429,7 @@ function sumSummaries(summaries: readonly RunSummary[], opts: Options, skipped: 
     output_closed_early: false,
     interrupted: false,
   };
-  for (const s of summaries) {
-    for (const k of SUMMED) sum[k] += s[k];
-    for (const m of SUMMED_MAPS) for (const [k, v] of Object.entries(s[m])) sum[m][k] = (sum[m][k] ?? 0) + v;
-  }
-  // Skip reasons in the order a single run lists them.
-  sum.skipped = Object.fromEntries(SKIP_REASONS.filter((r) => sum.skipped[r] !== undefined).map((r) => [r, sum.skipped[r]!]));
+  addSummaryCounters(sum, summaries, SUMMED, SUMMED_MAPS);
   return sum;
 }
 

@@ -7,9 +7,8 @@ import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { PcapflowError } from '../errors.js';
-import { SKIP_REASONS } from '../types.js';
 import { openOutputFile } from '../output/output-file.js';
-import type { RunSummary } from '../run.js';
+import { addSummaryCounters, type RunSummary, type SummaryCounter, type SummaryCounterMap } from '../run.js';
 import { ORDER_RECORD_BYTES } from '../shard/part-order.js';
 import { PART_FORMAT, PART_FORMAT_VERSION, type PartStats } from '../shard/part-files.js';
 import { parsePartFileName, partOrderName, partStatsName, STATS_DIR } from '../shard/shard-spec.js';
@@ -297,8 +296,10 @@ async function mergeRows(cursors: Cursor[], out: OutBuffer, csvName: (part: numb
   }
 }
 
-const ADDITIVE = ['packets_read', 'packets_decoded', 'packets_truncated', 'packets_skipped', 'packets_in_flows', 'packets_dropped', 'flows_written'] as const;
-const ADDITIVE_MAPS = ['skipped', 'dropped', 'flow_events'] as const;
+const ADDITIVE: readonly SummaryCounter[] = ['packets_read', 'packets_decoded', 'packets_truncated', 'packets_skipped', 'packets_in_flows', 'packets_dropped', 'flows_written'];
+/** By file, each part read its own files: their count and bytes add up too (by flow, every part read them all). */
+const ADDITIVE_BY_FILE: readonly SummaryCounter[] = [...ADDITIVE, 'files', 'bytes_read'];
+const ADDITIVE_MAPS: readonly SummaryCounterMap[] = ['skipped', 'dropped', 'flow_events'];
 
 /** The single run's summary from the parts' (in part order): counters summed, per-run facts from part 0. */
 export function mergeSummaries(summaries: RunSummary[], byFile: boolean, elapsedS: number): RunSummary {
@@ -323,21 +324,9 @@ export function mergeSummaries(summaries: RunSummary[], byFile: boolean, elapsed
   delete merged.shard;
   delete merged.other_shard;
   delete merged.interrupt_signal;
-  for (const k of ADDITIVE) merged[k] = 0;
-  if (byFile) {
-    merged.files = 0;
-    merged.bytes_read = 0;
-  }
-  for (const s of summaries) {
-    for (const k of ADDITIVE) merged[k] += s[k];
-    for (const m of ADDITIVE_MAPS) for (const [k, v] of Object.entries(s[m])) merged[m][k] = (merged[m][k] ?? 0) + v;
-    if (byFile) {
-      merged.files += s.files;
-      merged.bytes_read += s.bytes_read;
-    }
-  }
-  // Skip reasons in the order a single run lists them.
-  merged.skipped = Object.fromEntries(SKIP_REASONS.filter((r) => merged.skipped[r] !== undefined).map((r) => [r, merged.skipped[r]!]));
+  const additive = byFile ? ADDITIVE_BY_FILE : ADDITIVE;
+  for (const k of additive) merged[k] = 0;
+  addSummaryCounters(merged, summaries, additive, ADDITIVE_MAPS);
   merged.parts = summaries.length;
   return merged;
 }
