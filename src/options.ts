@@ -38,8 +38,8 @@ export interface Options {
   /** `--out-dir DIR`: with a shard, write the part DIR/part-KKKKK-of-NNNNN.csv and its DIR/_stats files; without
    *  one, write one output per input capture under DIR (see perInput); null otherwise. */
   outDir: string | null;
-  /** `--out-dir DIR` without `--shard`: one output per input file, DIR/<its path relative to its input root, with
-   *  the format's extension>. */
+  /** `--out-dir DIR` without `--shard`: one output per input file, DIR/<its path relative to its input root, its
+   *  capture extension replaced by the format's> (output/per-input.ts). */
   perInput: boolean;
   /** Output format (--format, else the output's name, else csv) and whether it is gzipped (a .gz name, --gzip). */
   format: OutputFormat;

@@ -28,9 +28,10 @@ const READ_AHEAD = 4;
 /**
  * Chunk buffers given back by their consumer (releaseChunk), reused by the next reads instead of fresh ones.
  * Fresh memory is what costs here: on this project's 2-core VM every first touch of a page faults (about 10 µs
- * per 4 KiB, `pf.mjs`-style test: 228 MB first touch 545-609 ms, second touch 2-3 ms), so a 1 MiB chunk that is
- * new each time costs ~2.5 ms before a byte of it is read. Measured, --jobs 1 on the 500 k-packet bench mix
- * (230 MB): minor page faults 99,905 -> see scripts/bench.ts for the figures with this pool.
+ * per 4 KiB: touching 228 MB took 545-609 ms the first time, 2-3 ms the second), so a 1 MiB chunk that is new
+ * each time costs ~2.5 ms before a byte of it is read. Measured, --jobs 1 on the 500 k-packet bench mix (230 MB),
+ * with this pool and the batch pool of shard/packet-batch.ts: minor page faults 99,905 -> 41-44 k, peak RSS 382 ->
+ * 152-158 MB.
  */
 const CHUNK_POOL: Buffer[] = [];
 /** Buffers this reader allocated (only those go back to the pool). */

@@ -60,12 +60,12 @@ export function chooseFormat(format: string | undefined, output: string, gzipOpt
   return { format: chosen, gzip };
 }
 
-/** The encoder for a non-CSV format (undefined for CSV: the sink writes its records as they are). */
 /** The file name extension of a format's output: `.csv`, `.jsonl`, `.parquet`, and `.gz` after it when gzipped. */
 export function extensionOf(choice: FormatChoice): string {
   return `.${choice.format}${choice.gzip ? '.gz' : ''}`;
 }
 
+/** The encoder for a non-CSV format (undefined for CSV: the sink writes its records as they are). */
 export function encoderFor(format: OutputFormat, kinds: readonly ColumnKind[], header: readonly string[]): RowEncoder | undefined {
   if (format === 'csv') return undefined;
   return format === 'jsonl' ? new JsonlEncoder(header, kinds) : new ParquetEncoder(header, kinds);
